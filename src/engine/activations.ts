@@ -1,0 +1,187 @@
+/**
+ * Activation functions f^l and their derivatives, each forward rule beside its derivative.
+ *
+ * Element-wise activations give `f(net)` and `df(net, out)` = f'(net), written in terms of the
+ * net input and/or the output `out = f(net)` (whichever is exact and cheapest). At a kink (relu and
+ * leaky-relu at 0) the derivative is that of the right side: f'(0) = 1.
+ *
+ * Softmax is not element-wise: y_j = e^{z_j} / sum_k e^{z_k}, with Jacobian dy_j/dz_i = y_j (δ_ij - y_i).
+ * Given g = dE/dy, the delta is J^T g:  delta_i = y_i (g_i - sum_k y_k g_k).
+ *
+ * The block functions `activate` and `applyDerivative` work on row-major matrices (one row per
+ * sample), so the batch path and the single-sample trace use exactly the same arithmetic.
+ */
+import type { ActivationName } from './spec';
+
+export interface ElementwiseActivation {
+  readonly name: Exclude<ActivationName, 'softmax'>;
+  /** o = f(net) */
+  f(net: number): number;
+  /** f'(net), given net and out = f(net) */
+  df(net: number, out: number): number;
+  /** Net inputs where f' jumps (non-differentiable points); empty for smooth functions. */
+  readonly kinks: readonly number[];
+  /** The largest value of f' (used for the "saturated" statistic). */
+  readonly maxDerivative: number;
+}
+
+/** sigmoid: f(x) = 1 / (1 + e^-x) (stable: e^x / (1 + e^x) for x < 0);  f'(x) = y (1 - y) */
+export const sigmoid: ElementwiseActivation = {
+  name: 'sigmoid',
+  f: (x) => {
+    if (x >= 0) return 1 / (1 + Math.exp(-x));
+    const e = Math.exp(x);
+    return e / (1 + e);
+  },
+  df: (_net, y) => y * (1 - y),
+  kinks: [],
+  maxDerivative: 0.25,
+};
+
+/** tanh: f(x) = (e^x - e^-x) / (e^x + e^-x);  f'(x) = 1 - y^2 */
+export const tanh: ElementwiseActivation = {
+  name: 'tanh',
+  f: (x) => Math.tanh(x),
+  df: (_net, y) => 1 - y * y,
+  kinks: [],
+  maxDerivative: 1,
+};
+
+/** relu: f(x) = max(0, x);  f'(x) = 1 if x >= 0 else 0 (right side at the kink x = 0) */
+export const relu: ElementwiseActivation = {
+  name: 'relu',
+  f: (x) => (x > 0 ? x : x === x ? 0 : x), // NaN passes through, so divergence stays visible
+  df: (x) => (x >= 0 ? 1 : 0),
+  kinks: [0],
+  maxDerivative: 1,
+};
+
+/** Slope of leaky-relu for negative inputs. */
+export const LEAKY_SLOPE = 0.01;
+
+/** leaky-relu: f(x) = x if x >= 0 else 0.01 x;  f'(x) = 1 if x >= 0 else 0.01 */
+export const leakyRelu: ElementwiseActivation = {
+  name: 'leaky-relu',
+  f: (x) => (x >= 0 ? x : LEAKY_SLOPE * x),
+  df: (x) => (x >= 0 ? 1 : LEAKY_SLOPE),
+  kinks: [0],
+  maxDerivative: 1,
+};
+
+/**
+ * elu (alpha 1): f(x) = x if x >= 0 else e^x - 1;  f'(x) = 1 if x >= 0 else y + 1 (= e^x).
+ * With alpha 1 it is differentiable at 0 (both sides have slope 1), so it has no kink; only its
+ * second derivative jumps there.
+ */
+export const elu: ElementwiseActivation = {
+  name: 'elu',
+  f: (x) => (x >= 0 ? x : Math.expm1(x)),
+  df: (x, y) => (x >= 0 ? 1 : y + 1),
+  kinks: [],
+  maxDerivative: 1,
+};
+
+/** softplus: f(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|) (stable);  f'(x) = sigmoid(x) */
+export const softplus: ElementwiseActivation = {
+  name: 'softplus',
+  f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
+  df: (x) => sigmoid.f(x),
+  kinks: [],
+  maxDerivative: 1,
+};
+
+/** linear: f(x) = x;  f'(x) = 1 */
+export const linear: ElementwiseActivation = {
+  name: 'linear',
+  f: (x) => x,
+  df: () => 1,
+  kinks: [],
+  maxDerivative: 1,
+};
+
+export const ELEMENTWISE: Readonly<Record<ElementwiseActivation['name'], ElementwiseActivation>> = {
+  sigmoid,
+  tanh,
+  relu,
+  'leaky-relu': leakyRelu,
+  elu,
+  softplus,
+  linear,
+};
+
+/** The element-wise activation of that name, or undefined for softmax. */
+export function elementwise(name: ActivationName): ElementwiseActivation | undefined {
+  return name === 'softmax' ? undefined : ELEMENTWISE[name];
+}
+
+/** Net inputs where the activation's derivative jumps (relu, leaky-relu: [0]). */
+export function kinksOf(name: ActivationName): readonly number[] {
+  return name === 'softmax' ? [] : ELEMENTWISE[name].kinks;
+}
+
+/**
+ * softmax of one row, stably: y_j = e^{z_j - m} / sum_k e^{z_k - m} with m = max_k z_k
+ * (the same value as without m, but e^{z-m} <= 1 never overflows).
+ */
+export function softmaxRow(z: Float64Array, y: Float64Array, offset: number, n: number): void {
+  let m = -Infinity;
+  for (let j = 0; j < n; j++) if (z[offset + j] > m) m = z[offset + j];
+  let s = 0;
+  for (let j = 0; j < n; j++) {
+    const e = Math.exp(z[offset + j] - m);
+    y[offset + j] = e;
+    s += e;
+  }
+  for (let j = 0; j < n; j++) y[offset + j] /= s;
+}
+
+/** out = f(net) for a rows x cols block (row-major); softmax is applied row by row. */
+export function activate(name: ActivationName, net: Float64Array, out: Float64Array, rows: number, cols: number): void {
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) softmaxRow(net, out, r * cols, cols);
+    return;
+  }
+  const f = ELEMENTWISE[name].f;
+  const count = rows * cols;
+  for (let i = 0; i < count; i++) out[i] = f(net[i]);
+}
+
+/**
+ * Turns g = dE/dout (held in `delta` on entry) into delta = dE/dnet, in place:
+ *   element-wise:  delta_j = g_j * f'(net_j)
+ *   softmax:       delta_i = y_i (g_i - sum_k y_k g_k)   (J^T g, J the softmax Jacobian)
+ */
+export function applyDerivative(
+  name: ActivationName,
+  net: Float64Array,
+  out: Float64Array,
+  delta: Float64Array,
+  rows: number,
+  cols: number,
+): void {
+  if (name === 'softmax') {
+    for (let r = 0; r < rows; r++) {
+      const o = r * cols;
+      let yg = 0;
+      for (let k = 0; k < cols; k++) yg += out[o + k] * delta[o + k];
+      for (let i = 0; i < cols; i++) delta[o + i] = out[o + i] * (delta[o + i] - yg);
+    }
+    return;
+  }
+  const df = ELEMENTWISE[name].df;
+  const count = rows * cols;
+  for (let i = 0; i < count; i++) delta[i] *= df(net[i], out[i]);
+}
+
+/**
+ * f'(net_j) of each unit for display (the factor of the delta rule). For softmax this is the
+ * diagonal of the Jacobian, y_j (1 - y_j); the delta itself uses the whole Jacobian.
+ */
+export function derivatives(name: ActivationName, net: Float64Array, out: Float64Array, result: Float64Array, count: number): void {
+  if (name === 'softmax') {
+    for (let i = 0; i < count; i++) result[i] = out[i] * (1 - out[i]);
+    return;
+  }
+  const df = ELEMENTWISE[name].df;
+  for (let i = 0; i < count; i++) result[i] = df(net[i], out[i]);
+}

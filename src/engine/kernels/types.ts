@@ -1,0 +1,24 @@
+/**
+ * The dense-arithmetic backend of the engine. Every matrix product of training goes through a
+ * Kernel, so a faster backend (WebAssembly) can replace the reference loops and be tested
+ * against them. Matrices are Float64Array, row-major; a buffer may be longer than its matrix
+ * (only the first rows·cols entries are read or written).
+ */
+export interface Kernel {
+  readonly name: string;
+  /**
+   * C[m×n] = A[m×k] · B[n×k]ᵀ (+ bias[n] added to every row).
+   * Forward pass: Z = X · Wᵀ + b  (m = batch, n = units, k = inputs).
+   */
+  gemmABt(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, bias?: Float64Array): void;
+  /**
+   * C[m×n] = A[k×m]ᵀ · B[k×n].
+   * Weight gradient: dW = Δᵀ · X  (m = units, n = inputs, k = batch).
+   */
+  gemmAtB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
+  /**
+   * C[m×n] = A[m×k] · B[k×n].
+   * Back-propagated error: dX = Δ · W  (m = batch, n = inputs, k = units).
+   */
+  gemmAB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void;
+}

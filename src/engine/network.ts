@@ -1,0 +1,417 @@
+/**
+ * A fully connected feed-forward network and backpropagation, in the notation of the notes:
+ *
+ *   net^l_j = sum_k w^l_jk o^{l-1}_k + b^l_j,     o^l_j = f^l(net^l_j),     o^0 = x
+ *   output layer:  delta^L_k = dE/dy_k · f'(net^L_k)      (softmax: J^T dE/dy)
+ *   hidden layer:  delta^l_j = f'(net^l_j) · sum_k w^{l+1}_kj delta^{l+1}_k
+ *   gradient:      dE/dw^l_jk = delta^l_j · o^{l-1}_k,   dE/db^l_j = delta^l_j
+ *
+ * The batch path works on a whole mini-batch at once, one row per sample, with every matrix
+ * product going through the Kernel:
+ *   forward   Z_l = O_{l-1} · W_lᵀ + b_l,   O_l = f(Z_l)
+ *   backward  Δ_L = dE/dY ⊙ f'(Z_L),   Δ_l = (Δ_{l+1} · W_{l+1}) ⊙ f'(Z_l)
+ *   gradient  dW_l = Δ_lᵀ · O_{l-1} / B + λ W_l,   db_l = (column sums of Δ_l) / B
+ * The single-sample trace runs exactly the same code on a batch of one.
+ *
+ * Buffers (Z, O, Δ per layer) are allocated once for the largest batch seen and reused; the hot
+ * loops allocate nothing.
+ *
+ * The engine computes any activation/loss combination correctly (softmax anywhere, with its full
+ * Jacobian); the format's rules (softmax only at the output, cross-entropy only with softmax,
+ * binary cross-entropy only with sigmoid) are the parser's to enforce.
+ */
+import { activate, applyDerivative, derivatives } from './activations';
+import { initialParameters } from './init';
+import type { Kernel } from './kernels/types';
+import { referenceKernel } from './kernels/reference';
+import { LOSS_FUNCTIONS, outputDeltas } from './losses';
+import type { ActivationName, Dataset, LossName, NetSpec } from './spec';
+
+/** Rows evaluated at once by `evaluate` and `predictAll` (bounds the buffer size for big data sets). */
+const EVAL_CHUNK = 1024;
+
+/** One non-input layer l: weights W (units x inputs, row j = w^l_j*), biases b, and their gradients. */
+export class DenseLayer {
+  /** Gradient of the last `lossAndGradient` (same shape as W). */
+  readonly dW: Float64Array;
+  /** Gradient of the last `lossAndGradient` (same shape as b). */
+  readonly db: Float64Array;
+  readonly W: Float64Array;
+  readonly b: Float64Array;
+
+  constructor(
+    readonly units: number,
+    readonly inputs: number,
+    readonly activation: ActivationName,
+    W?: Float64Array,
+    b?: Float64Array,
+  ) {
+    this.W = W ?? new Float64Array(units * inputs);
+    this.b = b ?? new Float64Array(units);
+    if (this.W.length !== units * inputs || this.b.length !== units) {
+      throw new Error(`a ${units}x${inputs} layer got ${this.W.length} weights and ${this.b.length} biases`);
+    }
+    this.dW = new Float64Array(units * inputs);
+    this.db = new Float64Array(units);
+  }
+
+  /** w^l_jk, with j and k 0-based array indices. */
+  weight(j: number, k: number): number {
+    return this.W[j * this.inputs + k];
+  }
+}
+
+/** One parameter block (a layer's W or b) with its gradient, for optimizers and the gradient check. */
+export interface ParamRef {
+  /** 1-based layer l. */
+  layer: number;
+  kind: 'w' | 'b';
+  value: Float64Array;
+  grad: Float64Array;
+  /** value is rows x cols row-major (b: units x 1). */
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Every quantity of one forward and backward pass for one sample, indexed by layer l = 0..L.
+ * net[0], delta[0], fprime[0], backSum[0] and backSum[L] are empty; out[0] = x.
+ */
+export interface SampleTrace {
+  x: Float64Array;
+  net: Float64Array[];
+  out: Float64Array[];
+  /** delta[l][j] = dE/dnet^l_j of this sample's loss (no l2 term). */
+  delta: Float64Array[];
+  /** f'(net^l_j), the factor of the delta rule (softmax: the Jacobian diagonal y_j (1 - y_j)). */
+  fprime: Float64Array[];
+  /** sum_k w^{l+1}_kj delta^{l+1}_k for hidden layers l = 1..L-1. */
+  backSum: Float64Array[];
+  /** dE/dy at the output. */
+  dEdy: Float64Array;
+  /** This sample's loss E (no l2 term). */
+  loss: number;
+}
+
+/** Views of the batch buffers after forward/backward; valid until the network's next computation. */
+export interface BatchView {
+  rows: number;
+  /** net[l] is rows x units_l (net[0] unused, out[0] = the inputs). */
+  net: readonly Float64Array[];
+  out: readonly Float64Array[];
+  delta: readonly Float64Array[];
+}
+
+export class Network {
+  /** [inputs, units1, ..., unitsL] */
+  readonly sizes: number[];
+  readonly layers: DenseLayer[];
+  private readonly params: ParamRef[];
+  private capacity = 0;
+  private readonly Z: Float64Array[] = [];
+  private readonly O: Float64Array[] = [];
+  private readonly D: Float64Array[] = [];
+  private T = new Float64Array(0);
+
+  constructor(
+    inputs: number,
+    layers: DenseLayer[],
+    readonly loss: LossName,
+    readonly kernel: Kernel = referenceKernel,
+  ) {
+    if (layers.length === 0) throw new Error('a network needs at least one non-input layer');
+    this.sizes = [inputs, ...layers.map((l) => l.units)];
+    layers.forEach((layer, i) => {
+      if (layer.inputs !== this.sizes[i]) {
+        throw new Error(`layer ${i + 1} has ${layer.inputs} inputs but layer ${i} has ${this.sizes[i]} units`);
+      }
+    });
+    this.layers = layers;
+    this.params = [];
+    layers.forEach((layer, i) => {
+      this.params.push({ layer: i + 1, kind: 'w', value: layer.W, grad: layer.dW, rows: layer.units, cols: layer.inputs });
+      this.params.push({ layer: i + 1, kind: 'b', value: layer.b, grad: layer.db, rows: layer.units, cols: 1 });
+    });
+  }
+
+  /** The network of a resolved spec: the file's weights where given, the rest from the seed (see init.ts). */
+  static fromSpec(spec: NetSpec, kernel: Kernel = referenceKernel): Network {
+    const params = initialParameters(spec);
+    let inputs = spec.inputs;
+    const layers = spec.layers.map((ls, i) => {
+      const layer = new DenseLayer(ls.units, inputs, ls.activation, params[i].W, params[i].b);
+      inputs = ls.units;
+      return layer;
+    });
+    return new Network(spec.inputs, layers, spec.loss, kernel);
+  }
+
+  /** Number of non-input layers L. */
+  get depth(): number {
+    return this.layers.length;
+  }
+
+  /** The output y of one input x (a fresh array). */
+  predict(x: Float64Array): Float64Array {
+    this.loadBatch([x], undefined);
+    this.forward(1);
+    return this.O[this.depth].slice(0, this.sizes[this.depth]);
+  }
+
+  /** The outputs of many inputs (fresh arrays), computed in batches. */
+  predictAll(inputs: readonly Float64Array[]): Float64Array[] {
+    const K = this.sizes[this.depth];
+    const result: Float64Array[] = [];
+    for (let start = 0; start < inputs.length; start += EVAL_CHUNK) {
+      const rows = this.loadBatch(inputs, undefined, undefined, start, Math.min(EVAL_CHUNK, inputs.length - start));
+      this.forward(rows);
+      const Y = this.O[this.depth];
+      for (let r = 0; r < rows; r++) result.push(Y.slice(r * K, (r + 1) * K));
+    }
+    return result;
+  }
+
+  /** Every net input, output and delta of one sample (same arithmetic as the batch path). */
+  trace(x: Float64Array, t: Float64Array): SampleTrace {
+    const L = this.depth;
+    this.loadBatch([x], [t]);
+    this.forward(1);
+    const K = this.sizes[L];
+    const dEdy = new Float64Array(K);
+    const lossFn = LOSS_FUNCTIONS[this.loss];
+    lossFn.gradient(this.O[L], this.T, dEdy, 0, K);
+    const loss = lossFn.value(this.O[L], this.T, 0, K);
+    this.backward(1);
+    const net: Float64Array[] = [new Float64Array(0)];
+    const out: Float64Array[] = [x.slice()];
+    const delta: Float64Array[] = [new Float64Array(0)];
+    const fprime: Float64Array[] = [new Float64Array(0)];
+    const backSum: Float64Array[] = [new Float64Array(0)];
+    for (let l = 1; l <= L; l++) {
+      const n = this.sizes[l];
+      net.push(this.Z[l].slice(0, n));
+      out.push(this.O[l].slice(0, n));
+      delta.push(this.D[l].slice(0, n));
+      const fp = new Float64Array(n);
+      derivatives(this.layers[l - 1].activation, this.Z[l], this.O[l], fp, n);
+      fprime.push(fp);
+      const bs = new Float64Array(l < L ? n : 0);
+      // sum_k w^{l+1}_kj delta^{l+1}_k: the same product the backward pass forms before ⊙ f'
+      if (l < L) this.kernel.gemmAB(1, n, this.sizes[l + 1], this.D[l + 1], this.layers[l].W, bs);
+      backSum.push(bs);
+    }
+    return { x: x.slice(), net, out, delta, fprime, backSum, dEdy, loss };
+  }
+
+  /**
+   * Mean loss over the given samples (all, or those at `indices`) plus (l2/2)·Σw² (weights only),
+   * and its gradient, written into every layer's dW and db.
+   */
+  lossAndGradient(inputs: readonly Float64Array[], targets: readonly Float64Array[], l2: number, indices?: ArrayLike<number>): number {
+    const rows = this.loadBatch(inputs, targets, indices);
+    if (rows === 0) throw new Error('lossAndGradient needs at least one sample');
+    this.forward(rows);
+    const sum = this.batchLoss(rows, 0);
+    this.backward(rows);
+    this.accumulateGradients(rows, l2);
+    return sum / rows + this.l2Term(l2);
+  }
+
+  /**
+   * Mean loss over a data set plus the l2 term, and the accuracy when the data set has labels:
+   * the predicted class is the argmax of the outputs (the first on ties); with a single output
+   * unit it is 1 when y >= 0.5, else 0.
+   */
+  evaluate(ds: Dataset, l2: number): { loss: number; accuracy?: number } {
+    const N = ds.inputs.length;
+    if (N === 0) throw new Error('evaluate needs at least one sample');
+    const L = this.depth;
+    const K = this.sizes[L];
+    let sum = 0;
+    let correct = 0;
+    for (let start = 0; start < N; start += EVAL_CHUNK) {
+      const rows = this.loadBatch(ds.inputs, ds.targets, undefined, start, Math.min(EVAL_CHUNK, N - start));
+      this.forward(rows);
+      sum = this.batchLoss(rows, sum);
+      if (ds.labels !== undefined) {
+        const Y = this.O[L];
+        for (let r = 0; r < rows; r++) {
+          if (predictedClass(Y, r * K, K) === ds.labels[start + r]) correct++;
+        }
+      }
+    }
+    const loss = sum / N + this.l2Term(l2);
+    return ds.labels === undefined ? { loss } : { loss, accuracy: correct / N };
+  }
+
+  /** The parameter blocks in order: layer 1 W, layer 1 b, layer 2 W, ... (live references). */
+  parameters(): ParamRef[] {
+    return this.params;
+  }
+
+  /** The weights and biases of layers 1..L (index 0 = layer 1) as plain arrays, for writing back. */
+  weights(): { weights: number[][]; biases: number[] }[] {
+    return this.layers.map((layer) => {
+      const weights: number[][] = [];
+      for (let j = 0; j < layer.units; j++) weights.push(Array.from(layer.W.subarray(j * layer.inputs, (j + 1) * layer.inputs)));
+      return { weights, biases: Array.from(layer.b) };
+    });
+  }
+
+  /** A deep copy (weights, biases and gradients) sharing the kernel. */
+  clone(): Network {
+    const layers = this.layers.map((l) => {
+      const copy = new DenseLayer(l.units, l.inputs, l.activation, l.W.slice(), l.b.slice());
+      copy.dW.set(l.dW);
+      copy.db.set(l.db);
+      return copy;
+    });
+    return new Network(this.sizes[0], layers, this.loss, this.kernel);
+  }
+
+  /** Copies the weights and biases of a network of the same shape into this one. */
+  copyParametersFrom(other: Network): void {
+    if (other.sizes.join() !== this.sizes.join()) throw new Error(`cannot copy a ${other.sizes.join('-')} network into a ${this.sizes.join('-')} one`);
+    this.layers.forEach((layer, i) => {
+      layer.W.set(other.layers[i].W);
+      layer.b.set(other.layers[i].b);
+    });
+  }
+
+  /** Σ over all layers of Σ w² (weights only, not biases), layer by layer in order. */
+  sumOfSquaredWeights(): number {
+    let s = 0;
+    for (const layer of this.layers) {
+      const W = layer.W;
+      for (let i = 0; i < W.length; i++) s += W[i] * W[i];
+    }
+    return s;
+  }
+
+  /** (l2/2)·Σw², or exactly 0 when l2 is 0. */
+  l2Term(l2: number): number {
+    return l2 === 0 ? 0 : (l2 / 2) * this.sumOfSquaredWeights();
+  }
+
+  // ---- the batch machinery (also used by the trainer, the gradient check and the statistics) ----
+
+  /**
+   * Copies samples into the input (and target) buffers, one row each: sample `indices[start + r]`
+   * (or `start + r` without indices) goes to row r, for r < count. Returns the number of rows.
+   */
+  loadBatch(
+    inputs: readonly Float64Array[],
+    targets: readonly Float64Array[] | undefined,
+    indices?: ArrayLike<number>,
+    start = 0,
+    count = (indices ?? inputs).length - start,
+  ): number {
+    this.ensureCapacity(count);
+    const n0 = this.sizes[0];
+    const K = this.sizes[this.depth];
+    const X = this.O[0];
+    for (let r = 0; r < count; r++) {
+      const i = indices === undefined ? start + r : indices[start + r];
+      const x = inputs[i];
+      if (x === undefined || x.length !== n0) throw new Error(`sample ${i + 1} has ${x === undefined ? 'no' : x.length} inputs, the network ${n0}`);
+      X.set(x, r * n0);
+      if (targets !== undefined) {
+        const t = targets[i];
+        if (t === undefined || t.length !== K) throw new Error(`sample ${i + 1} has ${t === undefined ? 'no' : t.length} targets, the network ${K} outputs`);
+        this.T.set(t, r * K);
+      }
+    }
+    return count;
+  }
+
+  /**
+   * Forward pass over the loaded rows from layer `from` (1-based) on:
+   * Z_l = O_{l-1} · W_lᵀ + b_l, O_l = f(Z_l). `input` replaces O_{from-1} (a rows x units_{from-1}
+   * matrix; the gradient check passes cached layer inputs here).
+   */
+  forward(rows: number, from = 1, input?: Float64Array): void {
+    for (let l = from; l <= this.depth; l++) {
+      const layer = this.layers[l - 1];
+      const O_prev = l === from && input !== undefined ? input : this.O[l - 1];
+      this.kernel.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
+      activate(layer.activation, this.Z[l], this.O[l], rows, layer.units); // O = f(Z)
+    }
+  }
+
+  /** start + Σ_r E(y_r, t_r) over the loaded rows, added in row order (after `forward`). */
+  batchLoss(rows: number, start: number): number {
+    const L = this.depth;
+    const K = this.sizes[L];
+    const lossFn = LOSS_FUNCTIONS[this.loss];
+    let sum = start;
+    for (let r = 0; r < rows; r++) sum += lossFn.value(this.O[L], this.T, r * K, K);
+    return sum;
+  }
+
+  /** Backward pass over the loaded rows (after `forward`): the deltas Δ_l = dE_r/dnet of every layer. */
+  backward(rows: number): void {
+    const L = this.depth;
+    const out = this.layers[L - 1];
+    // Δ_L = dE/dY ⊙ f'(Z_L)   (softmax: J^T dE/dy; softmax+cross-entropy and sigmoid+BCE: Y - T)
+    outputDeltas(this.loss, out.activation, this.Z[L], this.O[L], this.T, this.D[L], rows, out.units);
+    for (let l = L - 1; l >= 1; l--) {
+      const layer = this.layers[l - 1];
+      const above = this.layers[l];
+      // Δ_l = Δ_{l+1} · W_{l+1}            (delta_j = sum_k w^{l+1}_kj delta^{l+1}_k ...)
+      this.kernel.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
+      // Δ_l = Δ_l ⊙ f'(Z_l)                (... times f'(net_j))
+      applyDerivative(layer.activation, this.Z[l], this.O[l], this.D[l], rows, layer.units);
+    }
+  }
+
+  /** dW_l = Δ_lᵀ · O_{l-1} / B + λ W_l and db_l = Σ_rows Δ_l / B, for every layer (after `backward`). */
+  accumulateGradients(rows: number, l2: number): void {
+    for (let l = 1; l <= this.depth; l++) {
+      const layer = this.layers[l - 1];
+      const { dW, db, W } = layer;
+      // dE/dw_jk = Σ_r delta_rj · o_rk  (then the mean over the batch)
+      this.kernel.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
+      if (l2 === 0) {
+        for (let i = 0; i < dW.length; i++) dW[i] /= rows;
+      } else {
+        for (let i = 0; i < dW.length; i++) dW[i] = dW[i] / rows + l2 * W[i]; // + d/dw (λ/2)w² = λw
+      }
+      // dE/db_j = Σ_r delta_rj / B
+      const D = this.D[l];
+      const n = layer.units;
+      db.fill(0);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) db[j] += D[r * n + j];
+      for (let j = 0; j < n; j++) db[j] /= rows;
+    }
+  }
+
+  /** Views of the batch buffers (valid until the next computation on this network). */
+  batch(rows: number): BatchView {
+    return { rows, net: this.Z, out: this.O, delta: this.D };
+  }
+
+  /** The targets buffer (rows x K), as loaded by `loadBatch`. */
+  batchTargets(): Float64Array {
+    return this.T;
+  }
+
+  private ensureCapacity(rows: number): void {
+    if (rows <= this.capacity) return;
+    const cap = Math.max(rows, 1);
+    this.sizes.forEach((n, l) => {
+      this.O[l] = new Float64Array(cap * n);
+      this.Z[l] = l === 0 ? new Float64Array(0) : new Float64Array(cap * n);
+      this.D[l] = l === 0 ? new Float64Array(0) : new Float64Array(cap * n);
+    });
+    this.T = new Float64Array(cap * this.sizes[this.depth]);
+    this.capacity = cap;
+  }
+}
+
+/** argmax of a row (first on ties); for a single output, 1 when y >= 0.5 else 0. */
+export function predictedClass(Y: Float64Array, offset: number, K: number): number {
+  if (K === 1) return Y[offset] >= 0.5 ? 1 : 0;
+  let best = 0;
+  for (let k = 1; k < K; k++) if (Y[offset + k] > Y[offset + best]) best = k;
+  return best;
+}

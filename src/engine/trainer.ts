@@ -1,0 +1,157 @@
+/**
+ * Mini-batch training of a Network with an optimizer, epoch by epoch.
+ *
+ * One epoch: shuffle the sample order (when `shuffle`; one `new Rng(seed, 'shuffle')` stream for
+ * the whole run, shuffling the previous epoch's order in place), cut it into batches of
+ * `batchSize` (the last may be smaller; undefined = all samples), and for each batch compute the
+ * gradient of the mean batch loss (+ l2 term) and apply one optimizer update.
+ *
+ * Divergence: after every batch the trainer checks, in this order, that the batch's activations,
+ * the batch loss, the gradient, and (after the update) the weights and biases are finite. If not,
+ * it undoes that batch's update (the network and the optimizer state are bit-for-bit as before the
+ * failing batch), leaves the epoch counter where it was, and throws a DivergenceError. The same
+ * when the end-of-epoch loss over the whole training set is not finite: the update of the epoch's
+ * last batch is undone and the error names that batch. The caller may lower the learning rate and
+ * call runEpoch again (which starts that epoch afresh, on a new shuffle).
+ */
+import { DivergenceError } from './errors';
+import type { Network } from './network';
+import { createOptimizer, type Optimizer } from './optimizers';
+import { Rng } from './rng';
+import type { Dataset, TrainingSpec } from './spec';
+
+export interface EpochStats {
+  /** 1-based number of the epoch just finished. */
+  epoch: number;
+  /** Mean training loss over the whole training set at the end of the epoch, including the l2 term. */
+  loss: number;
+  /** Training accuracy (when the data set has labels), see Network.evaluate. */
+  accuracy?: number;
+  /** The same for the validation set (loss including the l2 term, for comparability). */
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export class Trainer {
+  private epochsDone = 0;
+  private readonly order: Int32Array;
+  private readonly rng: Rng;
+  private readonly optimizer: Optimizer;
+
+  constructor(
+    readonly net: Network,
+    readonly train: Dataset,
+    readonly training: TrainingSpec,
+    seed: number,
+    readonly validation?: Dataset,
+  ) {
+    if (train.inputs.length === 0) throw new Error('the training data has no samples');
+    if (train.targets.length !== train.inputs.length) throw new Error(`the training data has ${train.inputs.length} inputs but ${train.targets.length} targets`);
+    this.order = new Int32Array(train.inputs.length);
+    for (let i = 0; i < this.order.length; i++) this.order[i] = i;
+    this.rng = new Rng(seed, 'shuffle');
+    this.optimizer = createOptimizer(training, net.parameters());
+  }
+
+  /** Number of epochs completed. */
+  get epoch(): number {
+    return this.epochsDone;
+  }
+
+  get learningRate(): number {
+    return this.optimizer.learningRate;
+  }
+
+  /** Changes the learning rate from the next batch on (the optimizer state is kept). */
+  setLearningRate(lr: number): void {
+    this.optimizer.learningRate = lr;
+  }
+
+  /** The last update applied to layer l (1-based); zeros before the first batch. */
+  lastUpdate(l: number): { W: Float64Array; b: Float64Array } {
+    return this.optimizer.lastUpdate(l);
+  }
+
+  /** Runs one epoch and returns its statistics; throws DivergenceError (see the header). */
+  runEpoch(): EpochStats {
+    const epoch = this.epochsDone + 1;
+    const { net, train, training } = this;
+    const N = this.order.length;
+    const batchSize = Math.max(1, Math.min(training.batchSize ?? N, N));
+    if (training.shuffle) this.rng.shuffle(this.order);
+    let batch = 0;
+    for (let start = 0; start < N; start += batchSize) {
+      batch++;
+      const indices = this.order.subarray(start, Math.min(start + batchSize, N));
+      const loss = net.lossAndGradient(train.inputs, train.targets, training.l2, indices);
+      this.checkBatch(epoch, batch, indices.length, loss);
+      this.optimizer.step();
+      const bad = firstNonFiniteParameter(net, 'value');
+      if (bad !== undefined) {
+        this.optimizer.undo(); // weights, optimizer state and last update as before this batch
+        throw new DivergenceError(epoch, batch, bad.layer, 'weight', bad.value, this.learningRate, bad.parameter);
+      }
+    }
+    const stats: EpochStats = { epoch, loss: 0 };
+    const evaluation = net.evaluate(train, training.l2);
+    if (!Number.isFinite(evaluation.loss)) {
+      // the last batch's update left finite weights whose loss over the data set is not finite
+      this.optimizer.undo();
+      throw new DivergenceError(epoch, batch, 0, 'loss', evaluation.loss, this.learningRate);
+    }
+    stats.loss = evaluation.loss;
+    if (evaluation.accuracy !== undefined) stats.accuracy = evaluation.accuracy;
+    if (this.validation !== undefined && this.validation.inputs.length > 0) {
+      const v = net.evaluate(this.validation, training.l2);
+      stats.valLoss = v.loss;
+      if (v.accuracy !== undefined) stats.valAccuracy = v.accuracy;
+    }
+    this.epochsDone = epoch;
+    return stats;
+  }
+
+  /** Runs `epochs` epochs (default: up to training.epochs), calling onEpoch after each. */
+  run(epochs = this.training.epochs - this.epochsDone, onEpoch?: (stats: EpochStats) => void): EpochStats[] {
+    const all: EpochStats[] = [];
+    for (let e = 0; e < epochs; e++) {
+      const stats = this.runEpoch();
+      all.push(stats);
+      onEpoch?.(stats);
+    }
+    return all;
+  }
+
+  /** Activations, loss and gradient of the batch just computed must be finite. */
+  private checkBatch(epoch: number, batch: number, rows: number, loss: number): void {
+    const { net } = this;
+    const view = net.batch(rows);
+    for (let l = 1; l <= net.depth; l++) {
+      const i = firstNonFinite(view.out[l], rows * net.sizes[l]);
+      if (i >= 0) throw new DivergenceError(epoch, batch, l, 'activation', view.out[l][i], this.learningRate);
+    }
+    if (!Number.isFinite(loss)) throw new DivergenceError(epoch, batch, 0, 'loss', loss, this.learningRate);
+    const bad = firstNonFiniteParameter(net, 'grad');
+    if (bad !== undefined) throw new DivergenceError(epoch, batch, bad.layer, 'gradient', bad.value, this.learningRate, bad.parameter);
+  }
+}
+
+/** Index of the first NaN or ±Infinity among the first `count` entries, or -1. */
+export function firstNonFinite(a: Float64Array, count = a.length): number {
+  for (let i = 0; i < count; i++) {
+    const x = a[i];
+    if (x - x !== 0) return i; // NaN - NaN and ∞ - ∞ are NaN; finite x - x is 0
+  }
+  return -1;
+}
+
+function firstNonFiniteParameter(
+  net: Network,
+  field: 'value' | 'grad',
+): { layer: number; value: number; parameter: 'weights' | 'biases' } | undefined {
+  for (const p of net.parameters()) {
+    const a = p[field];
+    const i = firstNonFinite(a);
+    if (i >= 0) return { layer: p.layer, value: a[i], parameter: p.kind === 'w' ? 'weights' : 'biases' };
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * From the text of a `.net.json` file to everything a run needs: the resolved spec, the network
+ * with its initial weights, and the data split into training and validation sets. The CLI and the
+ * extension's training worker both start here, so a file means the same thing everywhere.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseNet, loadData, type ParsedNet, type Problem } from './format';
+import type { Dataset, NetSpec } from './spec';
+
+export interface LoadedNet {
+  spec: NetSpec;
+  parsed: ParsedNet;
+  train?: Dataset;
+  validation?: Dataset;
+  /** Warnings only; a load with errors returns `LoadFailure` instead. */
+  warnings: Problem[];
+}
+
+export interface LoadFailure {
+  spec?: undefined;
+  /** Every problem found, errors first. */
+  problems: Problem[];
+}
+
+/**
+ * Parses and validates `text` (the content of `filePath`) and loads its data. Data files are read
+ * relative to the directory of `filePath` with `readFile` (by default synchronously from disk).
+ */
+export function loadNet(
+  text: string,
+  filePath: string,
+  readFile: (absPath: string) => string = (p) => fs.readFileSync(p, 'utf8'),
+): LoadedNet | LoadFailure {
+  const parsed = parseNet(text, filePath);
+  const errors = parsed.problems.filter((p) => p.severity === 'error');
+  if (!parsed.spec || errors.length > 0) return { problems: sortProblems(parsed.problems) };
+  const data = loadData(parsed.spec, parsed, path.dirname(filePath), readFile);
+  const all = [...parsed.problems, ...data.problems];
+  if (all.some((p) => p.severity === 'error')) return { problems: sortProblems(all) };
+  return { spec: parsed.spec, parsed, train: data.train, validation: data.validation, warnings: all };
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  const rank = (p: Problem): number => (p.severity === 'error' ? 0 : 1);
+  return [...problems].sort((a, b) => rank(a) - rank(b) || a.offset - b.offset);
+}

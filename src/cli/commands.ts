@@ -1,0 +1,259 @@
+/**
+ * The four commands of the CLI. Each loads the file through the engine's `loadNet` (the same path
+ * the extension's worker takes), runs, and prints either a short human summary or `--json`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  DivergenceError,
+  formatProblem,
+  gradientCheck,
+  loadNet,
+  Network,
+  Trainer,
+  writeWeights,
+  type Dataset,
+  type EpochStats,
+  type GradCheckEntry,
+  type LoadedNet,
+} from '../engine';
+import type { CliOptions } from './args';
+import { fmt, Progress, table } from './output';
+
+/** Bad input: the message is already in `FILE:LINE:COL: error: ...` form. Exit code 2. */
+export class InputError extends Error {}
+
+function load(opts: CliOptions, text: string, absPath: string): LoadedNet {
+  const result = loadNet(text, absPath);
+  const problems = result.spec ? result.warnings : result.problems;
+  for (const p of problems) {
+    if (p.severity === 'warning' && !opts.quiet) process.stderr.write(`${formatProblem(opts.file, p)}\n`);
+  }
+  if (!result.spec) {
+    throw new InputError(
+      result.problems
+        .filter((p) => p.severity === 'error')
+        .map((p) => formatProblem(opts.file, p))
+        .join('\n'),
+    );
+  }
+  return result;
+}
+
+function requireData(opts: CliOptions, loaded: LoadedNet): Dataset {
+  if (loaded.train && loaded.train.inputs.length > 0) return loaded.train;
+  const root = loaded.parsed.root;
+  const at = root ? loaded.parsed.locate([]) : undefined;
+  const { line, column } = at ? lineColumn(loaded.parsed.text, at.offset) : { line: 1, column: 1 };
+  throw new InputError(`${opts.file}:${line}:${column}: error: '${opts.command}' needs training data: add a "data" object (inline, CSV or generator)`);
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: offset - start + 1 };
+}
+
+function print(opts: CliOptions, json: unknown, human: () => string): void {
+  process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
+}
+
+/** Writes a file so that a reader never sees it half-written: temp file in the same folder, then rename. */
+function writeAtomically(target: string, content: string): void {
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  fs.writeFileSync(tmp, content, 'utf8');
+  fs.renameSync(tmp, target);
+}
+
+export function runCommand(opts: CliOptions, text: string, absPath: string): number {
+  switch (opts.command) {
+    case 'train':
+      return train(opts, text, absPath);
+    case 'check':
+      return check(opts, text, absPath);
+    case 'grad':
+      return grad(opts, text, absPath);
+    case 'predict':
+      return predict(opts, text, absPath);
+  }
+}
+
+function train(opts: CliOptions, text: string, absPath: string): number {
+  const loaded = load(opts, text, absPath);
+  const data = requireData(opts, loaded);
+  const { spec } = loaded;
+  const training = { ...spec.training, epochs: opts.epochs ?? spec.training.epochs };
+  const net = Network.fromSpec(spec);
+  const trainer = new Trainer(net, data, training, spec.seed, loaded.validation);
+  const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
+  const history: EpochStats[] = [];
+  const started = performance.now();
+  try {
+    for (let e = 0; e < training.epochs; e++) {
+      const stats = trainer.runEpoch();
+      history.push(stats);
+      progress.update(stats.epoch, `loss ${fmt(stats.loss)}`);
+    }
+  } catch (e) {
+    progress.finish();
+    if (e instanceof DivergenceError) {
+      process.stderr.write(`${opts.file}: error: ${e.message}; nothing was written\n`);
+      return 1;
+    }
+    throw e;
+  }
+  progress.finish();
+  const seconds = (performance.now() - started) / 1000;
+  const target = opts.write ? opts.file : opts.out;
+  if (target !== undefined) writeAtomically(target, writeWeights(text, net.weights()).text);
+  const last = history[history.length - 1];
+  const has = (key: keyof EpochStats): boolean => history.some((h) => h[key] !== undefined);
+  const summary = {
+    name: spec.name ?? null,
+    epochs: history.length,
+    samples: data.inputs.length,
+    seconds,
+    loss: history.map((h) => h.loss),
+    ...(has('accuracy') ? { accuracy: history.map((h) => h.accuracy ?? null) } : {}),
+    ...(has('valLoss') ? { valLoss: history.map((h) => h.valLoss ?? null) } : {}),
+    ...(has('valAccuracy') ? { valAccuracy: history.map((h) => h.valAccuracy ?? null) } : {}),
+    final: last,
+    written: target ?? null,
+  };
+  print(opts, summary, () => {
+    const rows: string[][] = [['epochs', String(history.length)], ['training loss', fmt(last.loss)]];
+    if (last.accuracy !== undefined) rows.push(['training accuracy', `${fmt(last.accuracy * 100, 4)}%`]);
+    if (last.valLoss !== undefined) rows.push(['validation loss', fmt(last.valLoss)]);
+    if (last.valAccuracy !== undefined) rows.push(['validation accuracy', `${fmt(last.valAccuracy * 100, 4)}%`]);
+    rows.push(['first-epoch loss', fmt(history[0].loss)], ['time', `${seconds.toFixed(2)} s`]);
+    rows.push(['written to', target ?? '(nothing written; use --out PATH or --write)']);
+    return table(['', spec.name ?? path.basename(opts.file)], rows);
+  });
+  return 0;
+}
+
+function entryJson(e: GradCheckEntry): Record<string, unknown> {
+  return { name: e.name, layer: e.layer, kind: e.kind, j: e.j, ...(e.k !== undefined ? { k: e.k } : {}), analytic: e.analytic, numeric: e.numeric, relativeError: e.relativeError, status: e.status };
+}
+
+function check(opts: CliOptions, text: string, absPath: string): number {
+  const loaded = load(opts, text, absPath);
+  const data = requireData(opts, loaded);
+  const net = Network.fromSpec(loaded.spec);
+  const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed });
+  const count = (s: GradCheckEntry['status']): number => report.entries.filter((e) => e.status === s).length;
+  const failing = report.entries.filter((e) => e.status === 'fail');
+  const json = {
+    passed: report.passed,
+    maxRelativeError: report.maxRelativeError,
+    parameters: report.parameters,
+    failed: count('fail'),
+    warnings: count('warn'),
+    kinks: count('kink'),
+    thresholds: report.thresholds,
+    seconds: report.seconds,
+    parametersPerSecond: report.parameters / Math.max(report.seconds, 1e-9),
+    worst: report.worst.map(entryJson),
+    failures: failing.map(entryJson),
+  };
+  print(opts, json, () => {
+    const verdict = report.passed ? 'PASSED' : 'FAILED';
+    const lines = [
+      `gradient check ${verdict}: ${report.parameters} parameters, max relative error ${fmt(report.maxRelativeError, 3)}` +
+        ` (pass below ${fmt(report.thresholds.pass, 2)}, fail above ${fmt(report.thresholds.fail, 2)})`,
+      `${count('ok')} ok, ${count('warn')} warn, ${count('fail')} failed, ${count('kink')} at a kink (not counted)`,
+      '',
+      table(
+        ['parameter', 'analytic', 'numeric', 'relative error', 'status'],
+        (failing.length > 0 ? failing : report.worst).map((e) => [e.name, fmt(e.analytic, 10), fmt(e.numeric, 10), fmt(e.relativeError, 3), e.status]),
+      ),
+    ];
+    return lines.join('\n');
+  });
+  return report.passed ? 0 : 1;
+}
+
+function grad(opts: CliOptions, text: string, absPath: string): number {
+  const loaded = load(opts, text, absPath);
+  const data = requireData(opts, loaded);
+  const net = Network.fromSpec(loaded.spec);
+  const l2 = loaded.spec.training.l2;
+  let inputs = data.inputs;
+  let targets = data.targets;
+  if (opts.sample !== undefined) {
+    if (opts.sample >= data.inputs.length) {
+      process.stderr.write(`backprop: --sample ${opts.sample} is out of range: the training data has ${data.inputs.length} samples (0-based)\n`);
+      return 2;
+    }
+    inputs = [data.inputs[opts.sample]];
+    targets = [data.targets[opts.sample]];
+  }
+  const loss = net.lossAndGradient(inputs, targets, l2);
+  const layers = [null, ...net.layers.map((layer) => ({
+    weights: Array.from({ length: layer.units }, (_, j) => Array.from(layer.dW.subarray(j * layer.inputs, (j + 1) * layer.inputs))),
+    biases: Array.from(layer.db),
+  }))];
+  const json: Record<string, unknown> = { loss, layers };
+  if (opts.sample !== undefined) {
+    const t = net.trace(data.inputs[opts.sample], data.targets[opts.sample]);
+    json.sample = opts.sample;
+    json.trace = { net: t.net.map((a) => Array.from(a)), out: t.out.map((a) => Array.from(a)), delta: t.delta.map((a) => Array.from(a)), loss: t.loss };
+  }
+  print(opts, json, () => {
+    const rows: string[][] = [];
+    net.layers.forEach((layer, i) => {
+      let sq = 0;
+      for (const g of layer.dW) sq += g * g;
+      for (const g of layer.db) sq += g * g;
+      rows.push([String(i + 1), `${layer.units}x${layer.inputs}`, layer.activation, fmt(Math.sqrt(sq)), fmt(Math.max(...Array.from(layer.dW, Math.abs)))]);
+    });
+    const scope = opts.sample !== undefined ? `sample ${opts.sample}` : `${inputs.length} training samples`;
+    return `loss over ${scope}: ${fmt(loss, 10)}\n\n${table(['layer', 'weights', 'activation', 'gradient norm', 'max |dE/dw|'], rows)}\n\nUse --json for every gradient.`;
+  });
+  return 0;
+}
+
+function predict(opts: CliOptions, text: string, absPath: string): number {
+  const loaded = load(opts, text, absPath);
+  const net = Network.fromSpec(loaded.spec);
+  let inputs: Float64Array[];
+  if (opts.inputs.length > 0) {
+    const bad = opts.inputs.find((row) => row.length !== net.sizes[0]);
+    if (bad) {
+      process.stderr.write(`backprop: --input has ${bad.length} numbers but the network has ${net.sizes[0]} inputs\n`);
+      return 2;
+    }
+    inputs = opts.inputs.map((row) => Float64Array.from(row));
+  } else {
+    const all = [...(loaded.train?.inputs ?? []), ...(loaded.validation?.inputs ?? [])];
+    if (all.length === 0) requireData(opts, loaded);
+    inputs = all;
+  }
+  const outputs = inputs.map((x) => Array.from(net.predict(x)));
+  const last = loaded.spec.layers[loaded.spec.layers.length - 1];
+  const classify = last.activation === 'softmax' || loaded.train?.labels !== undefined;
+  const classOf = (y: number[]): number => (y.length === 1 ? (y[0] >= 0.5 ? 1 : 0) : y.indexOf(Math.max(...y)));
+  const names = loaded.train?.classNames;
+  const json: Record<string, unknown> = { outputs };
+  if (classify) {
+    json.classes = outputs.map(classOf);
+    if (names) json.classNames = names;
+  }
+  print(opts, json, () =>
+    table(
+      ['input', 'output', ...(classify ? ['class'] : [])],
+      inputs.map((x, i) => [
+        Array.from(x, (v) => fmt(v, 4)).join(', '),
+        outputs[i].map((v) => fmt(v)).join(', '),
+        ...(classify ? [names ? names[classOf(outputs[i])] : String(classOf(outputs[i]))] : []),
+      ]),
+    ),
+  );
+  return 0;
+}

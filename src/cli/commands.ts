@@ -9,7 +9,7 @@ import {
   formatProblem,
   gradientCheck,
   loadNet,
-  Network,
+  networkFor,
   Trainer,
   writeWeights,
   type Dataset,
@@ -89,7 +89,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   const data = requireData(opts, loaded);
   const { spec } = loaded;
   const training = { ...spec.training, epochs: opts.epochs ?? spec.training.epochs };
-  const net = Network.fromSpec(spec);
+  const net = networkFor(spec, 'train');
   const trainer = new Trainer(net, data, training, spec.seed, loaded.validation);
   const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
   const history: EpochStats[] = [];
@@ -145,7 +145,7 @@ function entryJson(e: GradCheckEntry): Record<string, unknown> {
 function check(opts: CliOptions, text: string, absPath: string): number {
   const loaded = load(opts, text, absPath);
   const data = requireData(opts, loaded);
-  const net = Network.fromSpec(loaded.spec);
+  const net = networkFor(loaded.spec, 'exact');
   const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed });
   const count = (s: GradCheckEntry['status']): number => report.entries.filter((e) => e.status === s).length;
   const failing = report.entries.filter((e) => e.status === 'fail');
@@ -182,7 +182,7 @@ function check(opts: CliOptions, text: string, absPath: string): number {
 function grad(opts: CliOptions, text: string, absPath: string): number {
   const loaded = load(opts, text, absPath);
   const data = requireData(opts, loaded);
-  const net = Network.fromSpec(loaded.spec);
+  const net = networkFor(loaded.spec, 'exact');
   const l2 = loaded.spec.training.l2;
   let inputs = data.inputs;
   let targets = data.targets;
@@ -221,7 +221,7 @@ function grad(opts: CliOptions, text: string, absPath: string): number {
 
 function predict(opts: CliOptions, text: string, absPath: string): number {
   const loaded = load(opts, text, absPath);
-  const net = Network.fromSpec(loaded.spec);
+  const net = networkFor(loaded.spec, 'exact');
   let inputs: Float64Array[];
   if (opts.inputs.length > 0) {
     const bad = opts.inputs.find((row) => row.length !== net.sizes[0]);

@@ -35,11 +35,14 @@
  *         loss is not differentiable in between, so the comparison means nothing; does not fail.
  * The check passes when no entry fails (warnings are reported but pass).
  *
+ * A network training in float32 (kernel precision 'float32') is checked on a float64 copy.
+ *
  * Perturbed evaluations reuse the activations below the perturbed layer: the inputs of every
  * layer are cached for the whole data set once, and a perturbation of layer l recomputes only
  * layers l..L.
  */
 import { kinksOf } from './activations';
+import { referenceKernel } from './kernels/reference';
 import { LOSS_FUNCTIONS } from './losses';
 import type { Network } from './network';
 import { Rng } from './rng';
@@ -124,6 +127,16 @@ export interface GradCheckOptions {
  * parameter if something throws.
  */
 export function gradientCheck(net: Network, data: Dataset, l2: number, options: GradCheckOptions = {}): GradCheckReport {
+  if (net.kernel.precision === 'float32') {
+    // gradient checks stay float64: check a float64 copy, then hand its analytic gradient back
+    const copy = net.clone(net.kernel.float64 ?? referenceKernel);
+    const report = gradientCheck(copy, data, l2, options);
+    net.layers.forEach((layer, i) => {
+      layer.dW.set(copy.layers[i].dW);
+      layer.db.set(copy.layers[i].db);
+    });
+    return report;
+  }
   const started = performance.now();
   const h = options.eps ?? GRADCHECK_DEFAULTS.h;
   const { pass, fail, floor, roundoffUlps, noiseMargin } = GRADCHECK_DEFAULTS;

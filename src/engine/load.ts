@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNet, loadData, type ParsedNet, type Problem } from './format';
+import { defaultKernel } from './kernels/default';
+import { Network } from './network';
 import type { Dataset, NetSpec } from './spec';
 
 export interface LoadedNet {
@@ -39,6 +41,14 @@ export function loadNet(
   const all = [...parsed.problems, ...data.problems];
   if (all.some((p) => p.severity === 'error')) return { problems: sortProblems(all) };
   return { spec: parsed.spec, parsed, train: data.train, validation: data.validation, warnings: all };
+}
+
+/**
+ * The network of a spec on the fastest backend that loads. `purpose` 'train' honours
+ * `training.precision`; everything that is shown or checked ('exact') computes in float64.
+ */
+export function networkFor(spec: NetSpec, purpose: 'train' | 'exact'): Network {
+  return Network.fromSpec(spec, defaultKernel(purpose === 'train' ? spec.training.precision : 'float64'));
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

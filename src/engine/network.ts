@@ -45,14 +45,16 @@ export class DenseLayer {
     readonly activation: ActivationName,
     W?: Float64Array,
     b?: Float64Array,
+    /** Buffers for the gradients (zeroed; the network passes views of one packed array). */
+    gradients?: { dW: Float64Array; db: Float64Array },
   ) {
     this.W = W ?? new Float64Array(units * inputs);
     this.b = b ?? new Float64Array(units);
     if (this.W.length !== units * inputs || this.b.length !== units) {
       throw new Error(`a ${units}x${inputs} layer got ${this.W.length} weights and ${this.b.length} biases`);
     }
-    this.dW = new Float64Array(units * inputs);
-    this.db = new Float64Array(units);
+    this.dW = gradients?.dW ?? new Float64Array(units * inputs);
+    this.db = gradients?.db ?? new Float64Array(units);
   }
 
   /** w^l_jk, with j and k 0-based array indices. */
@@ -111,7 +113,7 @@ export class Network {
   private readonly Z: Float64Array[] = [];
   private readonly O: Float64Array[] = [];
   private readonly D: Float64Array[] = [];
-  private T = new Float64Array(0);
+  private T: Float64Array = new Float64Array(0);
 
   constructor(
     inputs: number,
@@ -134,16 +136,56 @@ export class Network {
     });
   }
 
-  /** The network of a resolved spec: the file's weights where given, the rest from the seed (see init.ts). */
+  /**
+   * The network of a resolved spec: the file's weights where given, the rest from the seed (see
+   * init.ts). `kernel` does the matrix products (default: the reference loops; the extension and
+   * the CLI pass `defaultKernel()`, see kernels/default.ts).
+   */
   static fromSpec(spec: NetSpec, kernel: Kernel = referenceKernel): Network {
     const params = initialParameters(spec);
-    let inputs = spec.inputs;
-    const layers = spec.layers.map((ls, i) => {
-      const layer = new DenseLayer(ls.units, inputs, ls.activation, params[i].W, params[i].b);
-      inputs = ls.units;
+    return Network.packed(
+      spec.inputs,
+      spec.layers.map((ls, i) => ({ units: ls.units, activation: ls.activation, W: params[i].W, b: params[i].b })),
+      spec.loss,
+      kernel,
+    );
+  }
+
+  /**
+   * A network whose parameters are views of one array (W1, b1, W2, b2, ...) and whose gradients
+   * are views of another, both from the kernel's memory when it offers any: the products then need
+   * no copies, and the optimizer updates all parameters in one loop.
+   */
+  static packed(
+    inputs: number,
+    defs: readonly { units: number; activation: ActivationName; W: Float64Array; b: Float64Array }[],
+    loss: LossName,
+    kernel: Kernel,
+  ): Network {
+    const total = defs.reduce((s, d) => s + d.W.length + d.b.length, 0);
+    const alloc = (n: number): Float64Array => (kernel.alloc !== undefined ? kernel.alloc(n) : new Float64Array(n));
+    const values = alloc(total);
+    const grads = alloc(total);
+    let at = 0;
+    let fanIn = inputs;
+    const layers = defs.map((d) => {
+      const nW = d.units * fanIn;
+      if (d.W.length !== nW || d.b.length !== d.units) {
+        throw new Error(`a ${d.units}x${fanIn} layer got ${d.W.length} weights and ${d.b.length} biases`);
+      }
+      const W = values.subarray(at, at + nW);
+      const b = values.subarray(at + nW, at + nW + d.units);
+      W.set(d.W);
+      b.set(d.b);
+      const layer = new DenseLayer(d.units, fanIn, d.activation, W, b, {
+        dW: grads.subarray(at, at + nW),
+        db: grads.subarray(at + nW, at + nW + d.units),
+      });
+      at += nW + d.units;
+      fanIn = d.units;
       return layer;
     });
-    return new Network(spec.inputs, layers, spec.loss, kernel);
+    return new Network(inputs, layers, loss, kernel);
   }
 
   /** Number of non-input layers L. */
@@ -258,15 +300,19 @@ export class Network {
     });
   }
 
-  /** A deep copy (weights, biases and gradients) sharing the kernel. */
-  clone(): Network {
-    const layers = this.layers.map((l) => {
-      const copy = new DenseLayer(l.units, l.inputs, l.activation, l.W.slice(), l.b.slice());
-      copy.dW.set(l.dW);
-      copy.db.set(l.db);
-      return copy;
+  /** A deep copy (weights, biases and gradients) sharing the kernel, or on another kernel. */
+  clone(kernel: Kernel = this.kernel): Network {
+    const copy = Network.packed(
+      this.sizes[0],
+      this.layers.map((l) => ({ units: l.units, activation: l.activation, W: l.W, b: l.b })),
+      this.loss,
+      kernel,
+    );
+    copy.layers.forEach((l, i) => {
+      l.dW.set(this.layers[i].dW);
+      l.db.set(this.layers[i].db);
     });
-    return new Network(this.sizes[0], layers, this.loss, this.kernel);
+    return copy;
   }
 
   /** Copies the weights and biases of a network of the same shape into this one. */
@@ -398,12 +444,14 @@ export class Network {
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
     const cap = Math.max(rows, 1);
+    const kernel = this.kernel;
+    const alloc = (n: number): Float64Array => (kernel.alloc !== undefined ? kernel.alloc(n) : new Float64Array(n));
     this.sizes.forEach((n, l) => {
-      this.O[l] = new Float64Array(cap * n);
-      this.Z[l] = l === 0 ? new Float64Array(0) : new Float64Array(cap * n);
-      this.D[l] = l === 0 ? new Float64Array(0) : new Float64Array(cap * n);
+      this.O[l] = alloc(cap * n);
+      this.Z[l] = l === 0 ? new Float64Array(0) : alloc(cap * n);
+      this.D[l] = l === 0 ? new Float64Array(0) : alloc(cap * n);
     });
-    this.T = new Float64Array(cap * this.sizes[this.depth]);
+    this.T = alloc(cap * this.sizes[this.depth]);
     this.capacity = cap;
   }
 }

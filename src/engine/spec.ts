@@ -13,6 +13,9 @@ export type LossName = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+export const PRECISIONS = ['float64', 'float32'] as const;
+export type PrecisionName = (typeof PRECISIONS)[number];
+
 export const INITS = ['xavier', 'he'] as const;
 export type InitName = (typeof INITS)[number];
 
@@ -41,6 +44,8 @@ export interface TrainingSpec {
   epsilon: number;
   l2: number;
   shuffle: boolean;
+  /** Arithmetic of the matrix products while training; gradient checks are always float64. */
+  precision: PrecisionName;
 }
 
 export type DataSpec =

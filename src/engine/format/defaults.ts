@@ -18,6 +18,7 @@ export const DEFAULT_TRAINING: Readonly<TrainingSpec> = Object.freeze({
   epsilon: 1e-8,
   l2: 0,
   shuffle: true,
+  precision: 'float64',
 });
 
 export const DEFAULT_SEED = 0;

@@ -5,14 +5,14 @@
  * Layers are checked in `validate-layers.ts`, data objects in `validate-data.ts`.
  */
 import type * as jsonc from 'jsonc-parser';
-import { INITS, LOSSES, OPTIMIZERS, type ActivationName, type LossName, type NetSpec, type TrainingSpec, type ValidationSpec } from '../spec';
+import { INITS, LOSSES, OPTIMIZERS, PRECISIONS, type ActivationName, type LossName, type NetSpec, type TrainingSpec, type ValidationSpec } from '../spec';
 import { Checker, Prop, checkFiniteNumbers, describeValue } from './checker';
 import { DEFAULT_SEED, DEFAULT_TRAINING, FORMAT_VERSION, LIMITS, defaultLoss } from './defaults';
 import { validateData, type DataShape } from './validate-data';
 import { validateLayers } from './validate-layers';
 
 export const TOP_KEYS = ['$schema', 'version', 'name', 'seed', 'layers', 'init', 'loss', 'training', 'data', 'validation'];
-export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'shuffle'];
+export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'shuffle', 'precision'];
 
 /** Validates the whole file; the spec is returned only when there is no error. */
 export function validateNet(root: jsonc.Node, c: Checker): NetSpec | undefined {
@@ -100,6 +100,7 @@ function validateTraining(p: Prop | undefined, c: Checker): TrainingSpec | undef
   if ((n = get('epsilon'))) set('epsilon', c.number(n, '"epsilon"', 'greater than 0', (v) => v > 0));
   if ((n = get('l2'))) set('l2', c.number(n, '"l2"', '0 or more', (v) => v >= 0));
   if ((n = get('shuffle'))) set('shuffle', c.boolean(n, '"shuffle"'));
+  if ((n = get('precision'))) set('precision', c.oneOf(n, PRECISIONS, 'precision', '"precision"'));
   return c.errorCount > before ? undefined : t;
 }
 

@@ -4,8 +4,25 @@
  * against them. Matrices are Float64Array, row-major; a buffer may be longer than its matrix
  * (only the first rows·cols entries are read or written).
  */
+/** The arithmetic of a kernel's matrix products. */
+export type Precision = 'float64' | 'float32';
+
 export interface Kernel {
   readonly name: string;
+  /**
+   * 'float64' (default when absent): products in float64. 'float32': the products round their
+   * inputs to float32 and accumulate in float32 (opt-in training mode; everything else, and every
+   * gradient check, stays float64).
+   */
+  readonly precision?: Precision;
+  /** The float64 kernel of the same backend (a float32 kernel's twin), for gradient checks. */
+  readonly float64?: Kernel;
+  /**
+   * A zeroed buffer of `length` float64 values that this kernel reads and writes without copying
+   * (the WebAssembly kernel: a view of its memory). The network allocates its parameters and
+   * batch buffers here when the kernel offers it.
+   */
+  alloc?(length: number): Float64Array;
   /**
    * C[m×n] = A[m×k] · B[n×k]ᵀ (+ bias[n] added to every row).
    * Forward pass: Z = X · Wᵀ + b  (m = batch, n = units, k = inputs).

@@ -17,6 +17,7 @@ export const TRAINING_DEFAULTS: TrainingSpec = {
   epsilon: 1e-8,
   l2: 0,
   shuffle: true,
+  precision: 'float64',
 };
 
 export interface LayerInput {

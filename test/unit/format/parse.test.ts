@@ -28,7 +28,7 @@ const CONTRACT_EXAMPLE = `{
 }`;
 
 /** The training defaults of the contract, written out by hand. */
-const DEFAULTS = { optimizer: 'sgd', learningRate: 0.1, epochs: 100, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, l2: 0, shuffle: true };
+const DEFAULTS = { optimizer: 'sgd', learningRate: 0.1, epochs: 100, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, l2: 0, shuffle: true, precision: 'float64' };
 
 describe('format: parseNet', () => {
   it('resolves the example of the contract', () => {
@@ -81,8 +81,8 @@ describe('format: parseNet', () => {
 
   it('accepts every optimizer setting and keeps the rest at their defaults', () => {
     const spec = specOf(`{ "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }],
-      "training": { "optimizer": "adam", "beta2": 0.99, "epsilon": 1e-6, "l2": 0.01, "shuffle": false, "momentum": 0 } }`);
-    assert.deepEqual(spec.training, { ...DEFAULTS, optimizer: 'adam', beta2: 0.99, epsilon: 1e-6, l2: 0.01, shuffle: false, momentum: 0 });
+      "training": { "optimizer": "adam", "beta2": 0.99, "epsilon": 1e-6, "l2": 0.01, "shuffle": false, "momentum": 0, "precision": "float32" } }`);
+    assert.deepEqual(spec.training, { ...DEFAULTS, optimizer: 'adam', beta2: 0.99, epsilon: 1e-6, l2: 0.01, shuffle: false, momentum: 0, precision: 'float32' });
   });
 
   it('tolerates comments, trailing commas and CRLF line breaks', () => {

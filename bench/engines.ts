@@ -1,0 +1,76 @@
+/**
+ * The project's engine as benchmark adapters: a Network on a kernel and the Sgd optimizer, one
+ * `lossAndGradient` + `step` per batch, batches cut from the data in order and cycled (the same
+ * custom loop the peers run). `trainer` variants run Trainer.runEpoch instead (shuffle, divergence
+ * checks and the end-of-epoch loss included), the path the extension uses.
+ */
+import { Network } from '../src/engine/network';
+import { Sgd } from '../src/engine/optimizers';
+import { Trainer } from '../src/engine/trainer';
+import type { Kernel } from '../src/engine/kernels/types';
+import type { NetSpec } from '../src/engine/spec';
+import type { Workload } from './workloads';
+
+export interface Adapter {
+  name: string;
+  /** Untimed set-up before each timed run (e.g. switching the tfjs backend). */
+  prepare?(): Promise<void>;
+  /** Trains on about `samples` samples (whole batches), timed; returns the number trained on when it differs. */
+  run(samples: number): number | void;
+}
+
+export function specOf(w: Workload): NetSpec {
+  return {
+    seed: 1,
+    inputs: w.sizes[0],
+    layers: w.sizes.slice(1).map((units, i) => {
+      const activation = i === w.sizes.length - 2 ? w.output : w.hidden;
+      return { units, activation, init: activation === 'relu' ? 'he' : 'xavier' };
+    }),
+    loss: w.loss,
+    training: { optimizer: 'sgd', learningRate: w.learningRate, epochs: 1, batchSize: w.batch, momentum: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, l2: 0, shuffle: false, precision: 'float64' },
+  };
+}
+
+export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapter {
+  const net = Network.fromSpec(specOf(w), kernel);
+  const opt = new Sgd(net.parameters(), w.learningRate);
+  const inputs = w.inputs.map((x) => Float64Array.from(x));
+  const targets = w.targets.map((t) => Float64Array.from(t));
+  const N = inputs.length;
+  const order = new Int32Array(N + w.batch);
+  for (let i = 0; i < order.length; i++) order[i] = i % N;
+  let at = 0;
+  return {
+    name,
+    run(samples) {
+      for (let done = 0; done < samples; done += w.batch) {
+        net.lossAndGradient(inputs, targets, 0, order.subarray(at, at + w.batch));
+        opt.step();
+        at = (at + w.batch) % N;
+      }
+    },
+  };
+}
+
+export function trainerAdapter(name: string, w: Workload, kernel: Kernel): Adapter {
+  const spec = specOf(w);
+  const net = Network.fromSpec(spec, kernel);
+  // W1's 4 samples are repeated so that an epoch is more than one evaluation of 4 samples
+  const reps = w.inputs.length < 256 ? 256 / w.inputs.length : 1;
+  const inputs: Float64Array[] = [];
+  const targets: Float64Array[] = [];
+  for (let r = 0; r < reps; r++) w.inputs.forEach((x, i) => (inputs.push(Float64Array.from(x)), targets.push(Float64Array.from(w.targets[i]))));
+  const trainer = new Trainer(net, { inputs, targets }, { ...spec.training, shuffle: true }, 1);
+  return {
+    name,
+    run(samples) {
+      let done = 0;
+      do {
+        trainer.runEpoch();
+        done += inputs.length;
+      } while (done < samples);
+      return done;
+    },
+  };
+}

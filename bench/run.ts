@@ -1,0 +1,180 @@
+/**
+ * `npm run bench`: W1, W2, W3 on the project's engine and on the peers, interleaved in one run
+ * (every repetition runs every adapter once, in turn), after a warm-up, at least three
+ * repetitions, medians; then the peak probes, the W3 products alone as a fraction of the SIMD
+ * peak, and the gradient check in parameters per second. Prints figures; never fails on a slow
+ * machine. Options: --reps N (default 3), --seconds S per timed run (default 0.25), --only W1,W2.
+ */
+import { performance } from 'node:perf_hooks';
+import { checkNetwork } from '../src/engine/gradcheck';
+import { fastJsKernel } from '../src/engine/kernels/fast';
+import { referenceKernel } from '../src/engine/kernels/reference';
+import { wasmBackend } from '../src/engine/kernels/wasm';
+import type { Kernel } from '../src/engine/kernels/types';
+import { Network } from '../src/engine/network';
+import { type Adapter, engineAdapter, specOf, trainerAdapter } from './engines';
+import { brainAdapter, convnetAdapter, naiveAdapter, synapticAdapter, tfjsAdapter } from './peers';
+import { flopsPerSample, type Workload, workloads } from './workloads';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const REPS = Math.max(3, Number(arg('--reps', '3')));
+const SECONDS = Number(arg('--seconds', '0.25'));
+const ONLY = arg('--only', 'W1,W2,W3').split(',');
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
+
+interface Entry {
+  adapter: Adapter;
+  ours: boolean;
+  /** samples per timed run, calibrated in the warm-up */
+  samples: number;
+  rates: number[];
+}
+
+async function bench(w: Workload, entries: Entry[]): Promise<void> {
+  // warm-up and calibration: grow the sample count until a run takes ~SECONDS/4, then scale
+  for (const e of entries) {
+    await e.adapter.prepare?.();
+    let n = w.batch;
+    for (;;) {
+      const t = performance.now();
+      n = e.adapter.run(n) ?? n;
+      const dt = (performance.now() - t) / 1000;
+      if (dt > SECONDS / 4) {
+        e.samples = Math.max(w.batch, Math.round((n * SECONDS) / dt / w.batch) * w.batch);
+        break;
+      }
+      n *= 4;
+    }
+  }
+  for (let r = 0; r < REPS; r++) {
+    for (const e of entries) {
+      await e.adapter.prepare?.();
+      const t = performance.now();
+      const done = e.adapter.run(e.samples) ?? e.samples;
+      e.rates.push(done / ((performance.now() - t) / 1000));
+    }
+  }
+}
+
+function peakJs(iters: number): number {
+  let a0 = 1, a1 = 2, a2 = 3, a3 = 4, a4 = 5, a5 = 6;
+  let s0 = 1, s1 = 2, s2 = 3, s3 = 4, s4 = 5, s5 = 6;
+  const m = 0.9999999, d = 0.5;
+  for (let t = 0; t < iters; t++) {
+    a0 *= m; a1 *= m; a2 *= m; s0 += d; s1 += d; s2 += d;
+    a3 *= m; a4 *= m; a5 *= m; s3 += d; s4 += d; s5 += d;
+  }
+  return a0 + a1 + a2 + a3 + a4 + a5 + s0 + s1 + s2 + s3 + s4 + s5;
+}
+
+function bestRate(f: () => void, flops: number): number {
+  f();
+  const rates: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    f();
+    rates.push(flops / ((performance.now() - t) / 1000) / 1e9);
+  }
+  return median(rates);
+}
+
+/** GFLOP/s of the matrix products of one W3 batch (forward, weight gradients, deltas) on a kernel. */
+function w3Products(kernel: Kernel): number {
+  const S = [784, 128, 64, 10];
+  const B = 64;
+  const alloc = (n: number): Float64Array => {
+    const a = kernel.alloc ? kernel.alloc(n) : new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = Math.sin(i);
+    return a;
+  };
+  const O = S.map((n) => alloc(B * n));
+  const D = S.map((n) => alloc(B * n));
+  const W = S.map((n, l) => alloc(l === 0 ? 0 : n * S[l - 1]));
+  const dW = S.map((n, l) => alloc(l === 0 ? 0 : n * S[l - 1]));
+  const b = S.map((n) => alloc(n));
+  const once = (): void => {
+    for (let l = 1; l < 4; l++) kernel.gemmABt(B, S[l], S[l - 1], O[l - 1], W[l], O[l], b[l]);
+    for (let l = 3; l >= 1; l--) {
+      kernel.gemmAtB(S[l], S[l - 1], B, D[l], O[l - 1], dW[l]);
+      if (l > 1) kernel.gemmAB(B, S[l - 1], S[l], D[l], W[l], D[l - 1]);
+    }
+  };
+  const reps = 50;
+  return bestRate(() => {
+    for (let i = 0; i < reps; i++) once();
+  }, reps * B * flopsPerSample(S));
+}
+
+async function main(): Promise<void> {
+  const wasm = wasmBackend();
+  console.log(`node ${process.version}, ${process.arch}; WebAssembly backend: ${wasm ? 'loaded' : 'NOT available'}`);
+  const iters = 2e7;
+  const jsPeak = bestRate(() => peakJs(iters), 12 * iters);
+  const simd64 = wasm ? bestRate(() => wasm.exports.peak64(iters, 0.5), 24 * iters) : NaN;
+  const simd32 = wasm ? bestRate(() => wasm.exports.peak32(iters, 0.5), 48 * iters) : NaN;
+  console.log(`peak probes (independent multiply and add chains): JS f64 ${jsPeak.toFixed(1)} GFLOP/s, wasm f64x2 ${simd64.toFixed(1)} GFLOP/s, wasm f32x4 ${simd32.toFixed(1)} GFLOP/s\n`);
+
+  const fast64: Kernel = wasm?.float64 ?? fastJsKernel;
+  for (const w of workloads().filter((x) => ONLY.includes(x.id))) {
+    const ours: Entry[] = [
+      { adapter: engineAdapter(`engine, ${fast64.name}, float64`, w, fast64), ours: true, samples: 0, rates: [] },
+      ...(wasm ? [{ adapter: engineAdapter('engine, wasm-simd-f32, float32', w, wasm.float32), ours: true, samples: 0, rates: [] }] : []),
+      { adapter: trainerAdapter(`engine Trainer.runEpoch, ${fast64.name}`, w, fast64), ours: true, samples: 0, rates: [] },
+      { adapter: engineAdapter('engine, reference kernel', w, referenceKernel), ours: true, samples: 0, rates: [] },
+    ];
+    const peers: Entry[] = [
+      { adapter: tfjsAdapter(w, 'cpu'), ours: false, samples: 0, rates: [] },
+      { adapter: tfjsAdapter(w, 'wasm'), ours: false, samples: 0, rates: [] },
+      { adapter: brainAdapter(w), ours: false, samples: 0, rates: [] },
+      ...(w.id === 'W3' ? [] : [{ adapter: synapticAdapter(w), ours: false, samples: 0, rates: [] }]),
+      { adapter: convnetAdapter(w), ours: false, samples: 0, rates: [] },
+      { adapter: naiveAdapter(w), ours: false, samples: 0, rates: [] },
+    ];
+    const all = [...ours, ...peers];
+    const started = performance.now();
+    await bench(w, all);
+    const flops = flopsPerSample(w.sizes);
+    const best = Math.max(...peers.map((e) => median(e.rates)));
+    const bestName = peers.find((e) => median(e.rates) === best)?.adapter.name;
+    console.log(`${w.id} ${w.sizes.join('-')} ${w.hidden}/${w.output} ${w.loss}, batch ${w.batch}  (${((performance.now() - started) / 1000).toFixed(0)} s; fastest peer: ${bestName})`);
+    console.log('| engine | samples/s (median) | min..max | GFLOP/s | x fastest peer |');
+    console.log('|---|---|---|---|---|');
+    for (const e of all) {
+      const m = median(e.rates);
+      console.log(`| ${e.adapter.name} | ${fmt(m)} | ${fmt(Math.min(...e.rates))}..${fmt(Math.max(...e.rates))} | ${((m * flops) / 1e9).toFixed(2)} | ${(m / best).toFixed(2)} |`);
+    }
+    if (w.id === 'W3') console.log('(synaptic left out of W3: it compiles a 100k-weight net to JS for minutes; the issue measured 42 samples/s)');
+    console.log('');
+  }
+
+  // the W3 products alone, as a fraction of the SIMD peak of their precision
+  if (wasm && ONLY.includes('W3')) {
+    const g64 = w3Products(wasm.float64);
+    const g32 = w3Products(wasm.float32);
+    const gjs = w3Products(fastJsKernel);
+    console.log(`W3 products of one batch: wasm f64 ${g64.toFixed(1)} GFLOP/s = ${((100 * g64) / simd64).toFixed(0)}% of f64x2 peak; wasm f32 ${g32.toFixed(1)} GFLOP/s = ${((100 * g32) / simd32).toFixed(0)}% of f32x4 peak; fast JS ${gjs.toFixed(1)} GFLOP/s = ${((100 * gjs) / jsPeak).toFixed(0)}% of JS peak`);
+  }
+
+  // gradient check speed (reuses the activations below the perturbed layer)
+  for (const w of workloads().filter((x) => x.id !== 'W1' && ONLY.includes(x.id))) {
+    const n = w.id === 'W3' ? 256 : w.inputs.length;
+    const net = Network.fromSpec(specOf(w), fast64);
+    const data = { inputs: w.inputs.slice(0, n).map((x) => Float64Array.from(x)), targets: w.targets.slice(0, n).map((t) => Float64Array.from(t)) };
+    const maxPerLayer = w.id === 'W3' ? 40 : undefined;
+    const report = checkNetwork(net, data, 0, { maxPerLayer });
+    console.log(`gradient check ${w.id} (${n} samples, ${report.parameters} parameters${maxPerLayer ? `, ${maxPerLayer} per layer` : ''}): ${fmt(report.parameters / report.seconds)} parameters/s, max relative error ${report.maxRelativeError.toExponential(1)}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,91 @@
+/**
+ * Backprop Studio's extension entry: wires the training sessions (one worker thread per network
+ * file), the editor features (diagnostics, quick fixes, CodeLens, hover), the commands, the
+ * progress UI and the inspector. Every registration goes into `context.subscriptions`;
+ * `deactivate` ends every training worker.
+ */
+import * as vscode from 'vscode';
+import { NET_SELECTOR, isNetDocument, isNetUri } from './config';
+import { registerCommands } from './commands';
+import { NetDiagnostics, ParseCache } from './editor/diagnostics';
+import { NetHovers } from './editor/hover';
+import { NetCodeLenses } from './editor/lens';
+import { NetQuickFixes } from './editor/quickFix';
+import { registerInspector } from './inspector';
+import { TrainingProgress } from './progress';
+import { SessionManager } from './training/sessionManager';
+import { afterRun } from './writeBack';
+
+let sessions: SessionManager | undefined;
+
+/** What `activate` returns: for tests and other extensions. */
+export interface BackpropApi {
+  sessions: SessionManager;
+  diagnostics: NetDiagnostics;
+}
+
+export function activate(context: vscode.ExtensionContext): BackpropApi {
+  const log = vscode.window.createOutputChannel('Backprop Studio', { log: true });
+  context.subscriptions.push(log);
+  const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
+
+  const manager = new SessionManager({
+    log,
+    workerPath,
+    afterRun: (session, end, baseVersion) => afterRun(session, end, baseVersion, log),
+  });
+  sessions = manager;
+  context.subscriptions.push(manager);
+
+  const parses = new ParseCache();
+  const diagnostics = new NetDiagnostics(parses);
+  const lenses = new NetCodeLenses(manager, parses, diagnostics);
+  context.subscriptions.push(
+    diagnostics,
+    lenses,
+    vscode.languages.registerCodeLensProvider(NET_SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(NET_SELECTOR, new NetHovers(manager, parses)),
+    vscode.languages.registerCodeActionsProvider(NET_SELECTOR, new NetQuickFixes(diagnostics, log), {
+      providedCodeActionKinds: NetQuickFixes.kinds,
+    }),
+    vscode.workspace.onDidOpenTextDocument((doc) => diagnostics.schedule(doc)),
+    vscode.workspace.onDidChangeTextDocument((e) => diagnostics.schedule(e.document)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      diagnostics.clear(doc.uri);
+      parses.forget(doc.uri);
+    }),
+    // VS Code may keep a document open a while after its last editor closed: clear at the tab.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const uri of closedNetFiles(e.closed)) diagnostics.clear(uri);
+    }),
+    vscode.window.onDidChangeVisibleTextEditors((editors) => {
+      for (const ed of editors) diagnostics.ensure(ed.document);
+    }),
+    new TrainingProgress(manager),
+  );
+  for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void diagnostics.validate(doc);
+
+  const inspector = registerInspector(context, (uri) => manager.get(uri), log);
+  registerCommands({ context, sessions: manager, inspector, log });
+  log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
+  return { sessions: manager, diagnostics };
+}
+
+/** Network files whose last tab is among `closed`. */
+function closedNetFiles(closed: readonly vscode.Tab[]): vscode.Uri[] {
+  const shown = new Set<string>();
+  for (const g of vscode.window.tabGroups.all) {
+    for (const t of g.tabs) if (t.input instanceof vscode.TabInputText) shown.add(t.input.uri.toString());
+  }
+  const out: vscode.Uri[] = [];
+  for (const t of closed) {
+    if (t.input instanceof vscode.TabInputText && isNetUri(t.input.uri) && !shown.has(t.input.uri.toString())) out.push(t.input.uri);
+  }
+  return out;
+}
+
+export async function deactivate(): Promise<void> {
+  const s = sessions;
+  sessions = undefined;
+  if (s) await s.endAll('the extension was deactivated');
+}

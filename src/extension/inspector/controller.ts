@@ -1,0 +1,247 @@
+/**
+ * The host side of one inspector: answers the webview's messages through the file's training
+ * session and forwards the session's events to the webview at a bounded rate. It computes nothing
+ * about the network itself — every number comes from the session's worker.
+ *
+ * - Nothing is sent before the webview's `ready`; after the panel is hidden (its page is discarded,
+ *   no retainContextWhenHidden) nothing is sent until the next `ready`, which gets a fresh `init`.
+ * - Every incoming message is checked with `parseFromWebview`; one that does not fit is ignored
+ *   with a log line.
+ * - Progress points are batched and sent at most every `progressMs`; the network (weights,
+ *   gradients, updates) and the decision boundary are re-read at most every `networkMs` while
+ *   training runs, and after every change outside training (step, reset, edit).
+ *
+ * Uses only types from `vscode` (and a transport interface), so it runs in plain Node tests with a
+ * stub session and transport.
+ */
+import type * as vscode from 'vscode';
+import type { SessionProgress, TrainingSessionApi } from '../sessionApi';
+import {
+  parseFromWebview,
+  type EpochPoint,
+  type FromWebview,
+  type GradCheckView,
+  type RevealMessage,
+  type ToWebview,
+} from '../../shared/protocol';
+import { compact } from '../../../webview/downsample';
+import { Throttle, realTimers, type Timers } from './throttle';
+
+export interface Transport {
+  post(message: ToWebview): void;
+}
+
+/** The part of vscode.LogOutputChannel the controller uses. */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface ControllerTiming {
+  /** Shortest time between two progress messages (10 per second). */
+  progressMs: number;
+  /** Shortest time between two network (and boundary) refreshes while training. */
+  networkMs: number;
+  /** Side of the decision-boundary grid. */
+  boundarySize: number;
+  /** Most points in one progress message (older ones of a burst are compacted, keeping the shape). */
+  maxPointsPerMessage: number;
+}
+
+export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64, maxPointsPerMessage: 500 };
+
+export class InspectorController implements vscode.Disposable {
+  private ready = false;
+  /** An init reached the webview since its last `ready` (it fails while the file has errors). */
+  private initialized = false;
+  private disposed = false;
+  private pending: EpochPoint[] = [];
+  private lastProgress?: SessionProgress;
+  private lastReport?: GradCheckView;
+  private twoInputs = false;
+  private networkBusy = false;
+  private networkAgain = false;
+  private boundaryBusy = false;
+  private readonly progressThrottle: Throttle;
+  private readonly networkThrottle: Throttle;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly session: TrainingSessionApi,
+    private readonly transport: Transport,
+    private readonly log: Log,
+    private readonly onReveal: (m: RevealMessage) => void | Promise<void>,
+    private readonly uri: string,
+    private readonly timing: ControllerTiming = DEFAULT_TIMING,
+    timers: Timers = realTimers,
+  ) {
+    this.progressThrottle = new Throttle(timing.progressMs, () => this.flushProgress(), timers);
+    this.networkThrottle = new Throttle(timing.networkMs, () => void this.refreshNetwork(), timers);
+    this.subscriptions.push(
+      session.onProgress((p) => this.onProgress(p)),
+      session.onState((s) => {
+        this.send({ type: 'state', state: s.state, ...(s.message !== undefined ? { message: s.message } : {}) });
+        if (s.state !== 'training') this.networkThrottle.trigger();
+      }),
+      session.onNetworkChanged(() => this.networkThrottle.trigger()),
+    );
+  }
+
+  /** The panel was shown or hidden. A hidden webview loses its page: wait for its next `ready`. */
+  setVisible(visible: boolean): void {
+    if (!visible) {
+      this.ready = false;
+      this.pending = [];
+      this.progressThrottle.cancel();
+    }
+  }
+
+  /** A message from the webview, unchecked. */
+  receive(raw: unknown): void {
+    const parsed = parseFromWebview(raw);
+    if (!parsed.ok) {
+      this.log.warn(`inspector ${this.uri}: ignored a message from the webview: ${parsed.reason}`);
+      return;
+    }
+    void this.handle(parsed.message);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.ready = false;
+    this.progressThrottle.dispose();
+    this.networkThrottle.dispose();
+    while (this.subscriptions.length > 0) this.subscriptions.pop()?.dispose();
+  }
+
+  private async handle(m: FromWebview): Promise<void> {
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.ready = true;
+          this.initialized = false;
+          await this.sendInit();
+          return;
+        case 'control':
+          switch (m.action) {
+            case 'train':
+              await this.session.train();
+              return;
+            case 'pause':
+              this.session.pause();
+              return;
+            case 'resume':
+              this.session.resume();
+              return;
+            case 'step':
+              await this.session.step();
+              return;
+            case 'stop':
+              this.session.stop();
+              return;
+            case 'reset':
+              this.lastReport = undefined;
+              await this.session.reset();
+              await this.sendInit(); // the history starts afresh
+              return;
+          }
+          return;
+        case 'setLearningRate':
+          this.session.setLearningRate(m.value);
+          this.log.info(`inspector ${this.uri}: learning rate set to ${m.value}`);
+          return;
+        case 'requestTrace': {
+          const trace = await this.session.trace(m.sample);
+          this.send({ type: 'trace', trace });
+          return;
+        }
+        case 'runGradCheck': {
+          const report = await this.session.gradCheck();
+          this.lastReport = report;
+          this.send({ type: 'gradcheck', report });
+          return;
+        }
+        case 'reveal':
+          await this.onReveal(m);
+          return;
+      }
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.log.error(`inspector ${this.uri}: ${m.type}${m.type === 'control' ? ` ${m.action}` : ''} failed: ${message}`);
+      this.send({ type: 'problem', message });
+    }
+  }
+
+  private async sendInit(): Promise<void> {
+    const network = await this.session.network();
+    if (!this.ready) return;
+    this.twoInputs = network.sizes[0] === 2;
+    this.pending = [];
+    this.send({ type: 'init', uri: this.uri, network, history: this.session.history(), state: this.session.state });
+    this.initialized = true;
+    if (this.lastReport) this.send({ type: 'gradcheck', report: this.lastReport });
+    await this.refreshBoundary();
+  }
+
+  private onProgress(p: SessionProgress): void {
+    this.lastProgress = p;
+    if (!this.ready) return;
+    this.pending.push(...p.points);
+    this.progressThrottle.trigger();
+    this.networkThrottle.trigger();
+  }
+
+  private flushProgress(): void {
+    const p = this.lastProgress;
+    if (!this.ready || !p) return;
+    const points = this.pending.length > this.timing.maxPointsPerMessage ? compact(this.pending, this.timing.maxPointsPerMessage) : this.pending;
+    this.pending = [];
+    this.send({ type: 'progress', points, state: p.state, epoch: p.epoch, totalEpochs: p.totalEpochs });
+  }
+
+  /** Re-reads the network from the session (one request at a time; a trigger meanwhile repeats it). */
+  private async refreshNetwork(): Promise<void> {
+    if (!this.ready || this.disposed) return;
+    if (this.networkBusy) {
+      this.networkAgain = true;
+      return;
+    }
+    this.networkBusy = true;
+    try {
+      if (!this.initialized) {
+        // The first init failed (e.g. the file had errors); now that the network changed, try again.
+        await this.sendInit();
+      } else {
+        const network = await this.session.network();
+        this.twoInputs = network.sizes[0] === 2;
+        this.send({ type: 'network', network });
+        await this.refreshBoundary();
+      }
+    } catch (e) {
+      this.log.error(`inspector ${this.uri}: reading the network failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      this.networkBusy = false;
+    }
+    if (this.networkAgain) {
+      this.networkAgain = false;
+      this.networkThrottle.trigger();
+    }
+  }
+
+  private async refreshBoundary(): Promise<void> {
+    if (!this.twoInputs || this.boundaryBusy || !this.ready) return;
+    this.boundaryBusy = true;
+    try {
+      const boundary = await this.session.boundary(this.timing.boundarySize);
+      if (boundary) this.send({ type: 'boundary', boundary });
+    } finally {
+      this.boundaryBusy = false;
+    }
+  }
+
+  private send(m: ToWebview): void {
+    if (!this.ready || this.disposed) return;
+    this.transport.post(m);
+  }
+}

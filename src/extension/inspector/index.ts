@@ -1,0 +1,79 @@
+/**
+ * The inspector's entry point for the extension: `registerInspector` registers the panel
+ * serializer (so open inspectors come back after a window reload, from the file URI kept in the
+ * webview state) and returns `show(uri)`, which opens the file's inspector beside the editor or
+ * reveals the one already open. One panel per file.
+ */
+import * as vscode from 'vscode';
+import type { TrainingSessionApi } from '../sessionApi';
+import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions } from './panel';
+
+export { VIEW_TYPE } from './panel';
+
+export interface Inspector {
+  show(uri: vscode.Uri): void;
+}
+
+/** The file URI saved by the webview (see webview/state.ts), if the state holds one. */
+export function uriFromState(state: unknown): vscode.Uri | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const raw = (state as { uri?: unknown }).uri;
+  if (typeof raw !== 'string' || raw === '') return undefined;
+  try {
+    return vscode.Uri.parse(raw, true);
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerInspector(
+  context: vscode.ExtensionContext,
+  getSession: (uri: vscode.Uri) => TrainingSessionApi,
+  log: vscode.LogOutputChannel,
+): Inspector {
+  const panels = new Map<string, InspectorPanel>();
+  const extensionUri = context.extensionUri;
+
+  const adopt = (panel: vscode.WebviewPanel, uri: vscode.Uri): InspectorPanel => {
+    const p = new InspectorPanel(panel, extensionUri, uri, getSession(uri), log, (gone) => {
+      if (panels.get(uri.toString()) === gone) panels.delete(uri.toString());
+    });
+    panels.set(uri.toString(), p);
+    return p;
+  };
+
+  context.subscriptions.push(
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        const uri = uriFromState(state);
+        if (!uri || panels.has(uri.toString())) {
+          log.warn(`inspector: not restoring a panel (${uri ? 'a panel for this file is already open' : 'no file in its saved state'})`);
+          panel.dispose();
+          return;
+        }
+        try {
+          await vscode.workspace.fs.stat(uri);
+          adopt(panel, uri);
+          log.info(`inspector: restored ${uri.toString()}`);
+        } catch (e) {
+          log.warn(`inspector: not restoring ${uri.toString()}: ${e instanceof Error ? e.message : String(e)}`);
+          panel.dispose();
+        }
+      },
+    }),
+    { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
+  );
+
+  return {
+    show(uri: vscode.Uri): void {
+      const open = panels.get(uri.toString());
+      if (open) {
+        open.show();
+        return;
+      }
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, panelTitle(uri), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(extensionUri));
+      adopt(panel, uri);
+      log.info(`inspector: opened ${uri.toString()}`);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * One inspector panel for one `.net.json` file: the webview panel (beside the editor, strict CSP,
+ * resources from dist/ only, no retainContextWhenHidden), its controller, and "reveal in file".
+ * Every listener goes into `disposables`, drained when the panel closes.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RevealMessage } from '../../shared/protocol';
+import type { TrainingSessionApi } from '../sessionApi';
+import { InspectorController } from './controller';
+import { inspectorHtml, makeNonce } from './html';
+import { locateParameter } from './reveal';
+
+export const VIEW_TYPE = 'backprop.inspector';
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+}
+
+export function panelTitle(uri: vscode.Uri): string {
+  return `Inspect: ${path.posix.basename(uri.path)}`;
+}
+
+export class InspectorPanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly controller: InspectorController;
+  private disposed = false;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly uri: vscode.Uri,
+    session: TrainingSessionApi,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly onDisposed: (p: InspectorPanel) => void,
+  ) {
+    panel.title = panelTitle(uri);
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(extensionUri, 'media', 'inspector-light.svg'),
+      dark: vscode.Uri.joinPath(extensionUri, 'media', 'inspector-dark.svg'),
+    };
+    const webview = panel.webview;
+    webview.options = webviewOptions(extensionUri);
+    const dist = vscode.Uri.joinPath(extensionUri, 'dist');
+    webview.html = inspectorHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: makeNonce(),
+    });
+    this.controller = new InspectorController(
+      session,
+      { post: (m) => void webview.postMessage(m) },
+      log,
+      (m) => this.reveal(m),
+      uri.toString(),
+    );
+    this.disposables.push(
+      this.controller,
+      webview.onDidReceiveMessage((raw: unknown) => this.controller.receive(raw)),
+      panel.onDidChangeViewState((e) => this.controller.setVisible(e.webviewPanel.visible)),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  /** Brings the panel to the front (in the column it is in). */
+  show(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    while (this.disposables.length > 0) this.disposables.pop()?.dispose();
+    this.panel.dispose();
+    this.onDisposed(this);
+  }
+
+  /** Opens the file with the parameter's number selected (or its layer, when the file does not write it). */
+  private async reveal(m: RevealMessage): Promise<void> {
+    const doc = await vscode.workspace.openTextDocument(this.uri);
+    const where = locateParameter(doc.getText(), m);
+    const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString())?.viewColumn ?? vscode.ViewColumn.One;
+    const range = where ? new vscode.Range(doc.positionAt(where.offset), doc.positionAt(where.offset + where.length)) : undefined;
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false, selection: range });
+    if (range) editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    if (!where?.exact) {
+      const name = m.kind === 'w' ? `w^${m.layer}_{${m.j + 1},${(m.k ?? 0) + 1}}` : `b^${m.layer}_{${m.j + 1}}`;
+      void vscode.window.showInformationMessage(
+        `${name} is not written in the file: layer ${m.layer}'s ${m.kind === 'w' ? 'weights' : 'biases'} come from the seed. Run "Backprop: Write Trained Weights to File" to write them.`,
+      );
+    }
+    this.log.info(`inspector ${this.uri.toString()}: revealed ${m.kind} layer ${m.layer} j ${m.j}${m.k !== undefined ? ` k ${m.k}` : ''}${where?.exact ? '' : ' (not in the file)'}`);
+  }
+}

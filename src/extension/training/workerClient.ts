@@ -1,0 +1,117 @@
+/**
+ * The host side of the worker protocol: typed requests matched to their replies by id, notes,
+ * and events. It talks to a `WorkerTransport` (a `worker_threads` Worker in the extension; a stub
+ * in unit tests), so it has no `vscode` or `worker_threads` dependency of its own.
+ *
+ * When the transport ends (the worker exits or crashes, or `dispose()`), every pending request is
+ * rejected with the reason, and later requests are rejected at once.
+ */
+import type {
+  EventMessage,
+  HostToWorker,
+  NoteMessage,
+  RequestParams,
+  RequestResult,
+  RequestType,
+  WorkerToHost,
+} from '../worker/protocol';
+
+export interface WorkerTransport {
+  post(message: HostToWorker): void;
+  /** Registers the one message handler. */
+  onMessage(handler: (message: WorkerToHost) => void): void;
+  /** Registers the one handler for the end of the worker (exit, crash), with a reason. */
+  onEnd(handler: (reason: string) => void): void;
+  terminate(): Promise<void>;
+}
+
+interface Pending {
+  type: RequestType;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+export class WorkerEndedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'WorkerEndedError';
+  }
+}
+
+export class WorkerClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private ended: string | undefined;
+  private readonly eventHandlers: ((e: EventMessage) => void)[] = [];
+
+  constructor(
+    private readonly transport: WorkerTransport,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {
+    transport.onMessage((m) => this.receive(m));
+    transport.onEnd((reason) => this.end(reason));
+  }
+
+  /** True once the worker has ended; every request then fails. */
+  get isEnded(): boolean {
+    return this.ended !== undefined;
+  }
+
+  /** How many requests await their reply. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  onEvent(handler: (e: EventMessage) => void): void {
+    this.eventHandlers.push(handler);
+  }
+
+  request<K extends RequestType>(type: K, params: RequestParams<K>): Promise<RequestResult<K>> {
+    if (this.ended !== undefined) return Promise.reject(new WorkerEndedError(this.ended));
+    const id = this.nextId++;
+    return new Promise<RequestResult<K>>((resolve, reject) => {
+      this.pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject });
+      try {
+        this.transport.post({ kind: 'request', id, type, params } as HostToWorker);
+      } catch (err) {
+        this.pending.delete(id);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+  }
+
+  note(message: NoteMessage): void {
+    if (this.ended !== undefined) return;
+    this.transport.post(message);
+  }
+
+  /** Ends the worker; pending requests are rejected with `reason`. */
+  async dispose(reason = 'the training worker was stopped'): Promise<void> {
+    if (this.ended !== undefined) return;
+    this.end(reason);
+    await this.transport.terminate();
+  }
+
+  private receive(m: WorkerToHost): void {
+    if (m.kind === 'reply') {
+      const p = this.pending.get(m.id);
+      if (!p) {
+        this.log(`worker reply for unknown request id ${m.id} ignored`);
+        return;
+      }
+      this.pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+      return;
+    }
+    for (const h of this.eventHandlers) h(m);
+  }
+
+  private end(reason: string): void {
+    if (this.ended !== undefined) return;
+    this.ended = reason;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(new WorkerEndedError(`${p.type}: ${reason}`));
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The message protocol between the extension host and a training worker (`dist/worker.js`, one
+ * `worker_threads` Worker per network file). Both sides import this file; nothing here imports
+ * `vscode` or `worker_threads`.
+ *
+ * - Requests (host -> worker) carry an `id` and get exactly one `reply` with that id, either a
+ *   result or an error message. Their parameter and result types are listed in `WorkerRequests`.
+ * - Notes (host -> worker) control a running training loop and get no reply.
+ * - Events (worker -> host) report progress, state changes and log lines as they happen.
+ *
+ * The worker runs epochs in short slices and returns to its message loop between them, so notes
+ * and requests are handled between epochs while training runs.
+ */
+import type { Problem } from '../../engine/format/problems';
+import type {
+  BoundaryView,
+  EpochPoint,
+  GradCheckView,
+  NetworkView,
+  TraceView,
+  TrainingState,
+} from '../../shared/protocol';
+
+/** What a successfully loaded file is, in brief (for lenses, hovers and messages). */
+export interface NetSummary {
+  name: string;
+  /** [inputs, units1, ..., unitsL] */
+  sizes: number[];
+  activations: string[];
+  loss: string;
+  optimizer: string;
+  learningRate: number;
+  /** The file's `training.epochs`: the length of one run. */
+  epochs: number;
+  samples: number;
+  validationSamples: number;
+  classification: boolean;
+  parameters: number;
+}
+
+export type LoadResult =
+  | { ok: true; summary: NetSummary; warnings: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+/** One layer's parameters as plain arrays (the shape `writeWeights` takes). */
+export interface LayerWeights {
+  weights: number[][];
+  biases: number[];
+}
+
+/** What matters about one layer after a run, at the current weights over the training data. */
+export interface LayerStatsView {
+  /** 1-based layer index l. */
+  layer: number;
+  units: number;
+  activation: string;
+  /** Euclidean norm of dE/dW and dE/db of this layer together. */
+  gradNorm: number;
+  /** Share of units whose output is constant zero on every sample (relu family). */
+  deadShare: number;
+  /** Share of units whose derivative is near zero on most samples (sigmoid, tanh). */
+  saturatedShare: number;
+}
+
+export interface Divergence {
+  epoch: number;
+  batch: number;
+  layer: number;
+  what: string;
+}
+
+/** How a run (or a single step) ended. */
+export interface RunEnd {
+  reason: 'done' | 'stopped' | 'diverged' | 'error';
+  /** The session's epoch counter after the run (epochs since the last load or reset). */
+  epoch: number;
+  /** Epochs this run completed. */
+  epochsRun: number;
+  /** The last epoch's results, when there is one. */
+  last?: EpochPoint;
+  divergence?: Divergence;
+  /** A sentence for the user when the run did not end normally. */
+  message?: string;
+  seconds: number;
+}
+
+/** Every request: its parameters and its result. */
+export interface WorkerRequests {
+  /** Parses and validates `text` (the document, unsaved edits included), loads its data, builds the network. */
+  load: { params: { text: string; fileName: string }; result: LoadResult };
+  /** Trains for `epochs` (default: the file's) more epochs; replies when the run ends. */
+  train: { params: { epochs?: number }; result: RunEnd };
+  /** Exactly one epoch, also when paused; refused while a run is going. */
+  step: { params: Record<string, never>; result: RunEnd };
+  /** Re-initialises every layer from the seed (ignoring the file's weights); the epoch counter restarts. */
+  reset: { params: Record<string, never>; result: LayerWeights[] };
+  network: { params: Record<string, never>; result: NetworkView };
+  weights: { params: Record<string, never>; result: LayerWeights[] };
+  stats: { params: Record<string, never>; result: LayerStatsView[] };
+  trace: { params: { sample: number }; result: TraceView };
+  /** `maxPerLayer`: 0 checks every parameter, otherwise a seeded sample of that many per layer. */
+  gradCheck: { params: { maxPerLayer: number }; result: GradCheckView };
+  /** `null` when the network does not have two inputs. */
+  boundary: { params: { size: number }; result: BoundaryView | null };
+}
+
+export type RequestType = keyof WorkerRequests;
+export type RequestParams<K extends RequestType> = WorkerRequests[K]['params'];
+export type RequestResult<K extends RequestType> = WorkerRequests[K]['result'];
+
+export type RequestMessage = {
+  [K in RequestType]: { kind: 'request'; id: number; type: K; params: RequestParams<K> };
+}[RequestType];
+
+export type NoteMessage =
+  | { kind: 'note'; type: 'pause' }
+  | { kind: 'note'; type: 'resume' }
+  | { kind: 'note'; type: 'stop' }
+  | { kind: 'note'; type: 'setLearningRate'; value: number }
+  /** How often progress is posted while training (ms), and at most how many points per message. */
+  | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number };
+
+export type HostToWorker = RequestMessage | NoteMessage;
+
+export type ReplyMessage =
+  | { kind: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; id: number; ok: false; error: string };
+
+export interface ProgressEvent {
+  kind: 'event';
+  type: 'progress';
+  /** Points since the previous progress event, reduced to at most `maxPointsPerMessage`. */
+  points: EpochPoint[];
+  epoch: number;
+  /** The epoch the current run ends at. */
+  totalEpochs: number;
+  state: TrainingState;
+}
+
+export type EventMessage =
+  | ProgressEvent
+  | { kind: 'event'; type: 'state'; state: TrainingState; message?: string }
+  | { kind: 'event'; type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type WorkerToHost = ReplyMessage | EventMessage;
+
+/** Default progress rate and message size. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
+export const DEFAULT_MAX_POINTS_PER_MESSAGE = 250;

@@ -1,0 +1,241 @@
+/**
+ * Plain-data views of the engine's state for the host and the inspector (`src/shared/protocol.ts`):
+ * the network with its gradient and last update, one sample's trace, a gradient-check report,
+ * a decision boundary, per-layer statistics. Pure functions of engine objects; numbers are the
+ * engine's float64 values, copied, never recomputed in another way.
+ */
+import {
+  predictedClass,
+  type Dataset,
+  type GradCheckEntry,
+  type GradCheckReport,
+  type LayerStats,
+  type Network,
+  type NetSpec,
+} from '../../engine';
+import type {
+  BoundaryView,
+  GradCheckEntryView,
+  GradCheckView,
+  LayerView,
+  NetworkView,
+  TraceView,
+} from '../../shared/protocol';
+import type { LayerStatsView, LayerWeights, NetSummary } from './protocol';
+
+export function summarize(spec: NetSpec, net: Network, fileName: string, train: Dataset | undefined, validation: Dataset | undefined): NetSummary {
+  let parameters = 0;
+  for (const l of net.layers) parameters += l.W.length + l.b.length;
+  return {
+    name: spec.name ?? baseName(fileName),
+    sizes: [...net.sizes],
+    activations: net.layers.map((l) => l.activation),
+    loss: spec.loss,
+    optimizer: spec.training.optimizer,
+    learningRate: spec.training.learningRate,
+    epochs: spec.training.epochs,
+    samples: train?.inputs.length ?? 0,
+    validationSamples: validation?.inputs.length ?? 0,
+    classification: train?.labels !== undefined,
+    parameters,
+  };
+}
+
+export function baseName(fileName: string): string {
+  const parts = fileName.split(/[\\/]/);
+  return parts[parts.length - 1].replace(/\.net\.json$/i, '');
+}
+
+/** Last optimizer update per layer (1-based index; index 0 unused), when there is one. */
+export type UpdateSource = (l: number) => { W: Float64Array; b: Float64Array } | undefined;
+
+/**
+ * The network as it is now. `withGradient`: the layers' dW/db hold the gradient over the full
+ * training set at the current weights (the caller computed it just before).
+ */
+export function networkView(args: {
+  net: Network;
+  summary: NetSummary;
+  fileName: string;
+  learningRate: number;
+  epoch: number;
+  withGradient: boolean;
+  lastUpdate: UpdateSource;
+}): NetworkView {
+  const { net, summary } = args;
+  const layers: LayerView[] = net.layers.map((layer, i) => {
+    const l = i + 1;
+    const v: LayerView = {
+      layer: l,
+      units: layer.units,
+      inputs: layer.inputs,
+      activation: layer.activation,
+      W: Array.from(layer.W),
+      b: Array.from(layer.b),
+    };
+    if (args.withGradient) {
+      v.dW = Array.from(layer.dW);
+      v.db = Array.from(layer.db);
+    }
+    const u = args.lastUpdate(l);
+    if (u) {
+      v.uW = Array.from(u.W);
+      v.ub = Array.from(u.b);
+    }
+    return v;
+  });
+  return {
+    name: summary.name,
+    fileName: args.fileName,
+    sizes: [...net.sizes],
+    activations: net.layers.map((l) => l.activation),
+    loss: net.loss,
+    classification: summary.classification,
+    samples: summary.samples,
+    learningRate: args.learningRate,
+    epoch: args.epoch,
+    layers,
+  };
+}
+
+export function weightsOf(net: Network): LayerWeights[] {
+  return net.weights();
+}
+
+/** Every quantity of one forward and backward pass of training sample `sample` (0-based). */
+export function traceView(net: Network, data: Dataset, sample: number, learningRate: number): TraceView {
+  const n = data.inputs.length;
+  if (!Number.isInteger(sample) || sample < 0 || sample >= n) {
+    throw new Error(`sample ${sample} does not exist: the training data has ${n} samples (0..${n - 1})`);
+  }
+  const x = data.inputs[sample];
+  const t = data.targets[sample];
+  const tr = net.trace(x, t);
+  const L = net.depth;
+  const W: number[][] = [[]];
+  const b: number[][] = [[]];
+  const uW: number[][] = [[]];
+  const ub: number[][] = [[]];
+  for (let l = 1; l <= L; l++) {
+    const layer = net.layers[l - 1];
+    W.push(Array.from(layer.W));
+    b.push(Array.from(layer.b));
+    const d = tr.delta[l];
+    const o = tr.out[l - 1];
+    const u = new Array<number>(layer.units * layer.inputs);
+    for (let j = 0; j < layer.units; j++) {
+      for (let k = 0; k < layer.inputs; k++) u[j * layer.inputs + k] = -learningRate * d[j] * o[k];
+    }
+    uW.push(u);
+    ub.push(Array.from(d, (dj) => -learningRate * dj));
+  }
+  return {
+    sample,
+    x: Array.from(tr.x),
+    t: Array.from(t),
+    net: tr.net.map((a) => Array.from(a)),
+    out: tr.out.map((a) => Array.from(a)),
+    delta: tr.delta.map((a) => Array.from(a)),
+    fprime: tr.fprime.map((a) => Array.from(a)),
+    backSum: tr.backSum.map((a) => Array.from(a)),
+    dEdy: Array.from(tr.dEdy),
+    loss: tr.loss,
+    learningRate,
+    W,
+    b,
+    uW,
+    ub,
+  };
+}
+
+function entryView(e: GradCheckEntry): GradCheckEntryView {
+  const v: GradCheckEntryView = {
+    layer: e.layer,
+    kind: e.kind,
+    j: e.j,
+    name: e.name,
+    analytic: e.analytic,
+    numeric: e.numeric,
+    relativeError: e.relativeError,
+    status: e.status,
+  };
+  if (e.k !== undefined) v.k = e.k;
+  return v;
+}
+
+export function gradCheckView(r: GradCheckReport): GradCheckView {
+  return {
+    passed: r.passed,
+    maxRelativeError: r.maxRelativeError,
+    parameters: r.parameters,
+    entries: r.entries.map(entryView),
+    worst: r.worst.map(entryView),
+    thresholds: { pass: r.thresholds.pass, fail: r.thresholds.fail },
+    seconds: r.seconds,
+  };
+}
+
+export function statsView(net: Network, stats: LayerStats[]): LayerStatsView[] {
+  return stats.map((s) => ({
+    layer: s.layer,
+    units: net.layers[s.layer - 1].units,
+    activation: net.layers[s.layer - 1].activation,
+    gradNorm: s.gradientNorm,
+    deadShare: s.deadShare,
+    saturatedShare: s.saturatedShare,
+  }));
+}
+
+/**
+ * The network's prediction over a `size` x `size` grid covering the training inputs (plus a 10%
+ * margin), rows from the top (yMax) down; `undefined` unless the network has exactly two inputs.
+ */
+export function boundaryView(net: Network, data: Dataset, size: number, classification: boolean): BoundaryView | undefined {
+  if (net.sizes[0] !== 2) return undefined;
+  if (!Number.isInteger(size) || size < 2 || size > 400) throw new Error(`boundary grid size must be a whole number from 2 to 400, got ${size}`);
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  let yMin = Infinity;
+  let yMax = -Infinity;
+  for (const p of data.inputs) {
+    xMin = Math.min(xMin, p[0]);
+    xMax = Math.max(xMax, p[0]);
+    yMin = Math.min(yMin, p[1]);
+    yMax = Math.max(yMax, p[1]);
+  }
+  if (!Number.isFinite(xMin)) {
+    xMin = -1; xMax = 1; yMin = -1; yMax = 1;
+  }
+  const padX = (xMax - xMin) * 0.1 || 0.5;
+  const padY = (yMax - yMin) * 0.1 || 0.5;
+  xMin -= padX; xMax += padX; yMin -= padY; yMax += padY;
+  const cells: Float64Array[] = [];
+  for (let r = 0; r < size; r++) {
+    const y = yMax - ((r + 0.5) / size) * (yMax - yMin);
+    for (let c = 0; c < size; c++) {
+      const x = xMin + ((c + 0.5) / size) * (xMax - xMin);
+      cells.push(Float64Array.of(x, y));
+    }
+  }
+  const outputs = net.predictAll(cells);
+  const K = net.sizes[net.depth];
+  const values: number[] = [];
+  const confidence: number[] = [];
+  for (const y of outputs) {
+    if (classification) {
+      const cls = predictedClass(y, 0, K);
+      values.push(cls);
+      confidence.push(K === 1 ? (cls === 1 ? y[0] : 1 - y[0]) : y[cls]);
+    } else {
+      values.push(y[0]);
+    }
+  }
+  const points = data.inputs.map((p, i) => ({
+    x: p[0],
+    y: p[1],
+    label: classification ? (data.labels as number[])[i] : data.targets[i][0],
+  }));
+  const view: BoundaryView = { size, xMin, xMax, yMin, yMax, values, points, classes: classification ? Math.max(K, 2) : 0 };
+  if (classification) view.confidence = confidence;
+  return view;
+}

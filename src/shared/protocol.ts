@@ -1,0 +1,202 @@
+/**
+ * The one message protocol between the extension host and the inspector webview.
+ *
+ * Both sides import this file. Every message is a plain JSON object discriminated by `type`.
+ * The webview sends `ready` first; the host sends nothing before it. The host validates every
+ * message it receives with `parseFromWebview` and ignores (with a log line) anything that does not
+ * fit. Numbers are float64 exactly as the engine computed them.
+ */
+
+/** One point of the loss history (one epoch). */
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+}
+
+/* Indices j, k and sample numbers in messages are 0-based array indices; the names shown to users
+ * (w^l_jk) follow the engine's naming (see docs/net-json.md). */
+
+/** One non-input layer's parameters and what training did to them; matrices are row-major units x inputs. */
+export interface LayerView {
+  /** 1-based layer index l (layer 0 is the input). */
+  layer: number;
+  units: number;
+  inputs: number;
+  activation: string;
+  W: number[];
+  b: number[];
+  /** Gradient of the loss at the current weights (full training set); absent before any computation. */
+  dW?: number[];
+  db?: number[];
+  /** The last update applied by the optimizer; absent before training. */
+  uW?: number[];
+  ub?: number[];
+}
+
+export interface NetworkView {
+  name: string;
+  fileName: string;
+  /** [inputs, units1, ..., unitsL] */
+  sizes: number[];
+  activations: string[];
+  loss: string;
+  classification: boolean;
+  samples: number;
+  learningRate: number;
+  epoch: number;
+  layers: LayerView[];
+  /** The file's training settings, for the step-through's remarks (optional). */
+  optimizer?: string;
+  batchSize?: number;
+  /** Names of the inputs (CSV columns) and of the classes (a CSV label column), when the data has them. Shown as text. */
+  inputNames?: string[];
+  classNames?: string[];
+}
+
+/** Every quantity of one forward and backward pass for one sample, indexed by layer 0..L. */
+export interface TraceView {
+  sample: number;
+  x: number[];
+  t: number[];
+  /** net[l][j] = net input of unit j of layer l (net[0] is empty). */
+  net: number[][];
+  /** out[l][j] = output of unit j of layer l (out[0] = x). */
+  out: number[][];
+  /** delta[l][j] = dE/dnet_j for layer l (delta[0] is empty). */
+  delta: number[][];
+  /** fprime[l][j] = f'(net_j) of layer l, the factor in the delta rule (index 0 empty). */
+  fprime: number[][];
+  /** backSum[l][j] = sum_k w^{l+1}_kj delta^{l+1}_k for hidden layers (index 0 and L empty). */
+  backSum: number[][];
+  dEdy: number[];
+  loss: number;
+  learningRate: number;
+  /** The weights used for this pass, row-major per layer (index 0 empty). */
+  W: number[][];
+  b: number[][];
+  /** The plain-SGD update this sample alone would make: uW[l][j*inputs+k] = -lr * delta_j * out_k. */
+  uW: number[][];
+  ub: number[][];
+}
+
+export interface GradCheckEntryView {
+  layer: number;
+  kind: 'w' | 'b';
+  j: number;
+  k?: number;
+  name: string;
+  analytic: number;
+  numeric: number;
+  relativeError: number;
+  status: 'ok' | 'warn' | 'fail' | 'kink';
+}
+
+export interface GradCheckView {
+  passed: boolean;
+  maxRelativeError: number;
+  parameters: number;
+  entries: GradCheckEntryView[];
+  worst: GradCheckEntryView[];
+  thresholds: { pass: number; fail: number };
+  seconds: number;
+}
+
+export interface BoundaryView {
+  /** Grid of `size` x `size` cells over [xMin, xMax] x [yMin, yMax], row-major from yMax down. */
+  size: number;
+  xMin: number;
+  xMax: number;
+  yMin: number;
+  yMax: number;
+  /** Per cell: predicted class index (classification) or output value (regression). */
+  values: number[];
+  /** Per cell: confidence in [0, 1] of the predicted class (classification only). */
+  confidence?: number[];
+  points: { x: number; y: number; label: number }[];
+  classes: number;
+}
+
+export type TrainingState = 'idle' | 'training' | 'paused' | 'done' | 'diverged' | 'error';
+
+// ---- host -> webview ----
+/** `uri` is the file's URI (kept in the webview state so the panel serializer can restore the panel). */
+export interface InitMessage { type: 'init'; uri: string; network: NetworkView; history: EpochPoint[]; state: TrainingState }
+export interface ProgressMessage { type: 'progress'; points: EpochPoint[]; state: TrainingState; epoch: number; totalEpochs: number }
+export interface NetworkMessage { type: 'network'; network: NetworkView }
+export interface TraceMessage { type: 'trace'; trace: TraceView }
+export interface GradCheckMessage { type: 'gradcheck'; report: GradCheckView }
+export interface BoundaryMessage { type: 'boundary'; boundary: BoundaryView }
+export interface StateMessage { type: 'state'; state: TrainingState; message?: string }
+export interface ProblemMessage { type: 'problem'; message: string }
+
+export type ToWebview =
+  | InitMessage
+  | ProgressMessage
+  | NetworkMessage
+  | TraceMessage
+  | GradCheckMessage
+  | BoundaryMessage
+  | StateMessage
+  | ProblemMessage;
+
+// ---- webview -> host ----
+export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset';
+export interface ReadyMessage { type: 'ready' }
+export interface ControlMessage { type: 'control'; action: ControlAction }
+export interface SetLearningRateMessage { type: 'setLearningRate'; value: number }
+export interface RequestTraceMessage { type: 'requestTrace'; sample: number }
+export interface RunGradCheckMessage { type: 'runGradCheck' }
+export interface RevealMessage { type: 'reveal'; layer: number; kind: 'w' | 'b'; j: number; k?: number }
+
+export type FromWebview =
+  | ReadyMessage
+  | ControlMessage
+  | SetLearningRateMessage
+  | RequestTraceMessage
+  | RunGradCheckMessage
+  | RevealMessage;
+
+const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset'];
+
+function isIndex(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/** Checks an untrusted message from the webview; returns it typed, or a reason it does not fit. */
+export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview } | { ok: false; reason: string } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+    case 'runGradCheck':
+      return { ok: true, message: { type: m.type } };
+    case 'control':
+      if (typeof m.action === 'string' && (CONTROL_ACTIONS as readonly string[]).includes(m.action)) {
+        return { ok: true, message: { type: 'control', action: m.action as ControlAction } };
+      }
+      return { ok: false, reason: `control: unknown action ${JSON.stringify(m.action)}` };
+    case 'setLearningRate':
+      if (typeof m.value === 'number' && Number.isFinite(m.value) && m.value > 0) {
+        return { ok: true, message: { type: 'setLearningRate', value: m.value } };
+      }
+      return { ok: false, reason: 'setLearningRate: value must be a positive finite number' };
+    case 'requestTrace':
+      if (isIndex(m.sample)) return { ok: true, message: { type: 'requestTrace', sample: m.sample } };
+      return { ok: false, reason: 'requestTrace: sample must be a non-negative integer' };
+    case 'reveal':
+      if (
+        isIndex(m.layer) && m.layer >= 1 && (m.kind === 'w' || m.kind === 'b') && isIndex(m.j) &&
+        (m.kind === 'b' ? m.k === undefined : isIndex(m.k))
+      ) {
+        const msg: RevealMessage = { type: 'reveal', layer: m.layer, kind: m.kind, j: m.j };
+        if (m.kind === 'w') msg.k = m.k as number;
+        return { ok: true, message: msg };
+      }
+      return { ok: false, reason: 'reveal: needs layer >= 1, kind w|b, integer j (and k for w)' };
+    default:
+      return { ok: false, reason: `unknown message type ${JSON.stringify(m.type)}` };
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The step-through shows exactly the engine's numbers: every number in every step is looked up by
+ * what it claims to be (net input of unit j of layer l, Δ of ..., weight w^l_jk, ...) in the
+ * engine's own trace of that sample (`Network.trace`), and must be equal bit for bit and be shown
+ * as formatNumber of that value. Δ must be exactly -δ, the delta of every unit must appear, and the
+ * notes' formulas, evaluated with the numbers shown, must give the Δ shown.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Network } from '../../../src/engine';
+import { loadNet, type LoadedNet } from '../../../src/engine/load';
+import type { TraceView } from '../../../src/shared/protocol';
+import { formatLatex, formatNumber } from '../../../webview/format';
+import { buildSteps, type Shown, type Step, type StepInput } from '../../../webview/stepModel';
+
+const EXAMPLES = path.resolve(__dirname, '../../../../examples');
+
+function load(text: string, file: string): LoadedNet {
+  const r = loadNet(text, file);
+  if (!r.spec) throw new Error(`cannot load ${file}: ${r.problems.map((p) => p.message).join('; ')}`);
+  return r;
+}
+
+/** What the worker sends: the engine's trace as plain arrays, and the one-sample SGD update. */
+function traceView(net: Network, loaded: LoadedNet, sample: number): { view: TraceView; engine: ReturnType<Network['trace']> } {
+  const ds = loaded.train!;
+  const x = ds.inputs[sample];
+  const t = ds.targets[sample];
+  const tr = net.trace(x, t);
+  const lr = loaded.spec.training.learningRate;
+  const L = net.depth;
+  const W: number[][] = [[]];
+  const b: number[][] = [[]];
+  const uW: number[][] = [[]];
+  const ub: number[][] = [[]];
+  for (let l = 1; l <= L; l++) {
+    const layer = net.layers[l - 1];
+    W.push(Array.from(layer.W));
+    b.push(Array.from(layer.b));
+    const u: number[] = [];
+    for (let j = 0; j < layer.units; j++) for (let k = 0; k < layer.inputs; k++) u.push(-lr * tr.delta[l][j] * tr.out[l - 1][k]);
+    uW.push(u);
+    ub.push(Array.from(tr.delta[l], (d) => -lr * d));
+  }
+  const arr = (a: Float64Array[]): number[][] => a.map((r) => Array.from(r));
+  return {
+    engine: tr,
+    view: {
+      sample,
+      x: Array.from(x),
+      t: Array.from(t),
+      net: arr(tr.net),
+      out: arr(tr.out),
+      delta: arr(tr.delta),
+      fprime: arr(tr.fprime),
+      backSum: arr(tr.backSum),
+      dEdy: Array.from(tr.dEdy),
+      loss: tr.loss,
+      learningRate: lr,
+      W,
+      b,
+      uW,
+      ub,
+    },
+  };
+}
+
+function stepsFor(text: string, file: string, sample: number): { steps: Step[]; net: Network; engine: ReturnType<Network['trace']>; lr: number; t: Float64Array } {
+  const loaded = load(text, file);
+  const net = Network.fromSpec(loaded.spec);
+  const { view, engine } = traceView(net, loaded, sample);
+  const input: StepInput = {
+    trace: view,
+    layers: net.layers.map((l, i) => ({ layer: i + 1, units: l.units, inputs: l.inputs, activation: l.activation })),
+    loss: loaded.spec.loss,
+    optimizer: loaded.spec.training.optimizer,
+    batchSize: loaded.spec.training.batchSize,
+  };
+  return { steps: buildSteps(input), net, engine, lr: loaded.spec.training.learningRate, t: loaded.train!.targets[sample] };
+}
+
+/** The engine's value of the quantity a shown number claims to be (an independent lookup). */
+function engineValue(s: Shown, net: Network, tr: ReturnType<Network['trace']>, lr: number, t: Float64Array): number {
+  const l = s.layer;
+  const j = s.unit;
+  switch (s.quantity) {
+    case 'x': return tr.x[j];
+    case 't': return t[j];
+    case 'net': return tr.net[l][j];
+    case 'out': return tr.out[l][j];
+    case 'fprime': return tr.fprime[l][j];
+    case 'negdEdy': return -tr.dEdy[j];
+    case 'Delta': return -tr.delta[l][j];
+    case 'sumWDelta': return -tr.backSum[l][j];
+    case 'loss': return tr.loss;
+    case 'lr': return lr;
+    case 'w': return net.layers[l - 1].weight(j, s.k!);
+    case 'b': return net.layers[l - 1].b[j];
+    case 'uW': return -lr * tr.delta[l][j] * tr.out[l - 1][s.k!];
+    case 'ub': return -lr * tr.delta[l][j];
+  }
+}
+
+function checkAllNumbers(file: string, sample: number): Step[] {
+  const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+  const { steps, net, engine, lr, t } = stepsFor(text, path.join(EXAMPLES, file), sample);
+  let count = 0;
+  const deltas = new Set<string>();
+  for (const step of steps) {
+    for (const line of step.lines) {
+      for (const s of line.shown) {
+        const expected = engineValue(s, net, engine, lr, t);
+        assert.ok(Object.is(s.value, expected), `${file} ${step.id}: ${s.quantity}[${s.layer}][${s.unit}${s.k === undefined ? '' : `][${s.k}`}] = ${s.value}, engine ${expected}`);
+        assert.equal(s.text, formatNumber(expected));
+        assert.ok(line.latex.includes(formatLatex(expected)), `${step.id}: "${formatLatex(expected)}" missing from ${line.latex}`);
+        if (s.quantity === 'Delta') deltas.add(`${s.layer}.${s.unit}`);
+        count++;
+      }
+    }
+  }
+  // Every unit's Δ is shown somewhere.
+  for (let l = 1; l <= net.depth; l++) for (let j = 0; j < net.sizes[l]; j++) assert.ok(deltas.has(`${l}.${j}`), `${file}: Δ of unit ${j + 1} of layer ${l} is shown`);
+  assert.ok(count > 20, `${file}: only ${count} numbers checked`);
+  return steps;
+}
+
+describe('step-through model against the engine', () => {
+  it('XOR (sigmoid, half-squared-error): every number is the engine\'s, Δ = -δ', () => {
+    const steps = checkAllNumbers('xor.net.json', 1);
+    // start, forward 1..2, loss, output delta, hidden delta 1, update 2, update 1
+    assert.deepEqual(
+      steps.map((s) => s.id),
+      ['start', 'forward-1', 'forward-2', 'loss', 'output-delta', 'hidden-delta-1', 'update-2', 'update-1'],
+    );
+  });
+
+  it('spiral (tanh, softmax, cross-entropy), iris (relu, CSV) and sine (mse, linear) too', () => {
+    checkAllNumbers('spiral.net.json', 17);
+    checkAllNumbers('iris.net.json', 3);
+    checkAllNumbers('sine.net.json', 5);
+  });
+
+  it('the notes\' formulas with the numbers shown give the Δ shown (XOR)', () => {
+    const text = fs.readFileSync(path.join(EXAMPLES, 'xor.net.json'), 'utf8');
+    for (let sample = 0; sample < 4; sample++) {
+      const { steps, engine } = stepsFor(text, 'xor.net.json', sample);
+      const byId = new Map(steps.map((s) => [s.id, s]));
+      // output: Δ_k = (y_k - a_k) g'(in_k) — for sigmoid + half-squared-error this is exactly -δ
+      for (const line of byId.get('output-delta')!.lines) {
+        const get = (q: string): number => line.shown.find((s) => s.quantity === q)!.value;
+        assert.equal((get('t') - get('out')) * get('fprime'), get('Delta'));
+        assert.equal(get('Delta'), -engine.delta[2][line.unit]);
+      }
+      // hidden: Δ_j = g'(in_j) Σ_k w_kj Δ_k, with the terms shown
+      for (const line of byId.get('hidden-delta-1')!.lines) {
+        const ws = line.shown.filter((s) => s.quantity === 'w');
+        const Ds = line.shown.filter((s) => s.quantity === 'Delta' && s.layer === 2);
+        const sum = ws.reduce((acc, w, i) => acc + w.value * Ds[i].value, 0);
+        const fp = line.shown.find((s) => s.quantity === 'fprime')!.value;
+        const Delta = line.shown.find((s) => s.quantity === 'Delta' && s.layer === 1)!.value;
+        assert.equal(ws.length, 1);
+        assert.ok(Math.abs(fp * sum - Delta) <= 1e-15 * Math.abs(Delta) + 1e-300, `${fp * sum} vs ${Delta}`);
+        assert.equal(Delta, -engine.delta[1][line.unit]);
+      }
+    }
+  });
+
+  it('the weight update is w + α a_k Δ_j and moves the loss down for that sample', () => {
+    const text = fs.readFileSync(path.join(EXAMPLES, 'xor.net.json'), 'utf8');
+    const { steps, net, engine } = stepsFor(text, 'xor.net.json', 2);
+    const x = new Float64Array([1, 0]);
+    const t = new Float64Array([1]);
+    for (const step of steps.filter((s) => s.phase === 'update')) {
+      for (const line of step.lines) {
+        const u = line.shown.find((s) => s.quantity === 'uW' || s.quantity === 'ub')!;
+        const lr = line.shown.find((s) => s.quantity === 'lr')!.value;
+        const D = line.shown.find((s) => s.quantity === 'Delta')!.value;
+        const a = u.quantity === 'uW' ? line.shown.find((s) => s.quantity === 'out')!.value : 1;
+        assert.ok(Math.abs(u.value - lr * a * D) <= 1e-15 * Math.abs(u.value), `${u.value} vs α a Δ = ${lr * a * D}`);
+        const layer = net.layers[line.layer - 1];
+        if (u.quantity === 'uW') layer.W[line.unit * layer.inputs + u.k!] += u.value;
+        else layer.b[line.unit] += u.value;
+      }
+    }
+    assert.ok(net.trace(x, t).loss < engine.loss, 'one step of the shown updates lowers the sample\'s loss');
+  });
+
+  it('binary cross-entropy with a sigmoid output shows Δ = y - a', () => {
+    const text = JSON.stringify({
+      name: 'bce',
+      seed: 3,
+      layers: [{ units: 2 }, { units: 2, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+      loss: 'binary-cross-entropy',
+      data: { inputs: [[0.5, -1]], targets: [[1]] },
+    });
+    const { steps, engine } = stepsFor(text, 'bce.net.json', 0);
+    const line = steps.find((s) => s.id === 'output-delta')!.lines[0];
+    const get = (q: string): number => line.shown.find((s) => s.quantity === q)!.value;
+    assert.equal(get('t') - get('out'), get('Delta'));
+    assert.equal(get('Delta'), -engine.delta[2][0]);
+    assert.ok(!line.shown.some((s) => s.quantity === 'fprime'), 'no g\' factor in the fused form');
+  });
+});

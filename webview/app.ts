@@ -1,0 +1,370 @@
+/**
+ * The inspector page: header, training controls, and five tabs (Training, Network, Weights,
+ * Backprop step by step, Gradient check). Receives the host's messages, keeps the user's choices
+ * and the chart history in the webview state, and asks the host for what it shows (a sample's
+ * pass, a gradient check) — it computes no network quantity itself.
+ */
+import type { FromWebview, NetworkView, ToWebview, TraceView, TrainingState } from '../src/shared/protocol';
+import { compact } from './downsample';
+import { button, el, replaceChildren } from './dom';
+import type { Host } from './host';
+import { readSavedState, type SavedState, type Tab } from './state';
+import { readTheme, watchTheme, type Theme } from './theme';
+import { BoundaryPanel } from './views/boundary';
+import { Controls } from './views/controls';
+import { GradCheckPanel } from './views/gradcheck';
+import { LossChart } from './views/lossChart';
+import { NetworkTab } from './views/network';
+import { Stepper } from './views/stepper';
+import { Tooltip } from './views/tooltip';
+import { WeightsView } from './views/weights';
+
+const TAB_LABELS: Record<Tab, string> = {
+  training: 'Training',
+  network: 'Network',
+  weights: 'Weights',
+  step: 'Backprop step by step',
+  gradcheck: 'Gradient check',
+};
+
+/** Points of history kept in the webview state (the chart holds more while the page lives). */
+const SAVED_POINTS = 1000;
+const SAVE_DELAY_MS = 500;
+
+const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'trace', 'gradcheck', 'boundary', 'state', 'problem']);
+
+export class App {
+  private readonly saved: SavedState;
+  private theme: Theme;
+  private readonly tooltip = new Tooltip();
+  private readonly title = el('h1', { testid: 'network-name' });
+  private readonly subtitle = el('div', { class: 'subtitle', testid: 'network-summary' });
+  private readonly banner = el('div', { class: 'banner', testid: 'problem', attrs: { role: 'alert', hidden: true } });
+  private readonly controls: Controls;
+  private readonly chart: LossChart;
+  private readonly boundary: BoundaryPanel;
+  private readonly networkTab: NetworkTab;
+  private readonly weights: WeightsView;
+  private readonly stepper: Stepper;
+  private readonly gradcheck: GradCheckPanel;
+  private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
+  private readonly panels = new Map<Tab, HTMLElement>();
+  private network?: NetworkView;
+  private training: TrainingState = 'idle';
+  private saveTimer?: ReturnType<typeof setTimeout>;
+  private traceInFlight = false;
+  private traceQueued = false;
+  private stepperWantsTrace = true;
+  /** The chart shows history from the saved state that no init has confirmed yet. */
+  private restoredHistory: boolean;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: Host,
+  ) {
+    this.saved = readSavedState(host.getState());
+    this.theme = readTheme();
+    const s = this.saved;
+    this.controls = new Controls(
+      (action) => this.post({ type: 'control', action }),
+      (value) => this.post({ type: 'setLearningRate', value }),
+    );
+    this.chart = new LossChart(this.theme, s.logScale);
+    if (s.history.length > 0) this.chart.replace(s.history);
+    this.restoredHistory = s.history.length > 0;
+    this.chart.element.setAttribute('data-restored-points', String(s.history.length));
+    this.boundary = new BoundaryPanel(this.theme);
+    const reveal = (layer: number, kind: 'w' | 'b', j: number, k?: number): void => {
+      this.post(kind === 'w' ? { type: 'reveal', layer, kind, j, k } : { type: 'reveal', layer, kind, j });
+    };
+    this.networkTab = new NetworkTab(this.theme, s.edgeMode, s.sample, (x) => this.pickSample(x), (m) => {
+      s.edgeMode = m;
+      this.save();
+    });
+    this.weights = new WeightsView(this.tooltip, this.theme, s.heatmapMode, (m) => {
+      s.heatmapMode = m;
+      this.save();
+    }, reveal);
+    this.stepper = new Stepper(
+      this.theme,
+      s.step,
+      s.sample,
+      (x) => this.pickSample(x),
+      (i) => {
+        s.step = i;
+        this.save();
+      },
+      () => this.requestTrace(true),
+    );
+    this.gradcheck = new GradCheckPanel(this.tooltip, this.theme, () => this.post({ type: 'runGradCheck' }), reveal);
+    this.build();
+    watchTheme(() => this.onTheme());
+  }
+
+  /** A message from the host (anything else posted to the window is ignored). */
+  receive(data: unknown): void {
+    if (typeof data !== 'object' || data === null || !MESSAGE_TYPES.has((data as { type?: unknown }).type as string)) return;
+    const m = data as ToWebview;
+    switch (m.type) {
+      case 'init':
+        this.onInit(m.uri, m.network, m.state);
+        // The first init after a window reload comes from a fresh session with no history: keep
+        // the one saved in the webview state. Any other init is the session's word.
+        if (m.history.length > 0 || !this.restoredHistory) this.chart.replace(m.history);
+        this.restoredHistory = false;
+        this.statusFromHistory();
+        break;
+      case 'progress':
+        this.setState(m.state);
+        this.chart.append(m.points);
+        this.controls.setStatus({ epoch: m.epoch, totalEpochs: m.totalEpochs, loss: m.points[m.points.length - 1]?.loss ?? this.lastLoss() });
+        this.save(true);
+        break;
+      case 'network':
+        this.onNetwork(m.network);
+        break;
+      case 'trace':
+        this.onTrace(m.trace);
+        break;
+      case 'gradcheck':
+        this.gradcheck.setReport(m.report);
+        break;
+      case 'boundary':
+        this.boundary.set(m.boundary);
+        break;
+      case 'state':
+        this.setState(m.state, m.message);
+        if (m.message && (m.state === 'diverged' || m.state === 'error')) this.showProblem(m.message);
+        else this.statusFromHistory(m.message);
+        break;
+      case 'problem':
+        this.showProblem(m.message);
+        this.gradcheck.failed();
+        break;
+    }
+  }
+
+  private post(m: FromWebview): void {
+    this.host.post(m);
+  }
+
+  private build(): void {
+    const tablist = el('div', { class: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Inspector views' } });
+    const content: Record<Tab, HTMLElement> = {
+      training: el(
+        'div',
+        { class: 'training-grid' },
+        el(
+          'div',
+          { class: 'card chart-card' },
+          el('div', { class: 'card-head' }, el('h3', { text: 'Loss per epoch' }), this.logToggle()),
+          this.chart.element,
+        ),
+        this.boundary.element,
+      ),
+      network: this.networkTab.element,
+      weights: this.weights.element,
+      step: this.stepper.element,
+      gradcheck: this.gradcheck.element,
+    };
+    const panels: HTMLElement[] = [];
+    for (const tab of Object.keys(TAB_LABELS) as Tab[]) {
+      const b = button(TAB_LABELS[tab], () => this.selectTab(tab), {
+        class: 'tab',
+        testid: `tab-${tab}`,
+        attrs: { role: 'tab', id: `tab-${tab}`, 'aria-controls': `panel-${tab}` },
+      });
+      b.addEventListener('keydown', (e) => this.onTabKey(e, tab));
+      this.tabButtons.set(tab, b);
+      tablist.appendChild(b);
+      const panel = el('div', { class: 'panel', testid: `panel-${tab}`, attrs: { role: 'tabpanel', id: `panel-${tab}`, 'aria-labelledby': `tab-${tab}` } }, content[tab]);
+      this.panels.set(tab, panel);
+      panels.push(panel);
+    }
+    replaceChildren(
+      this.root,
+      el('header', { class: 'head' }, el('div', {}, this.title, this.subtitle)),
+      this.banner,
+      this.controls.element,
+      tablist,
+      ...panels,
+    );
+    this.title.textContent = 'Backprop Studio inspector';
+    this.subtitle.textContent = 'Connecting to the extension…';
+    this.selectTab(this.saved.tab, false);
+  }
+
+  private logToggle(): HTMLElement {
+    const box = el('input', { testid: 'log-scale', attrs: { type: 'checkbox' } });
+    box.checked = this.saved.logScale;
+    box.addEventListener('change', () => {
+      this.saved.logScale = box.checked;
+      this.chart.setLogScale(box.checked);
+      this.save();
+    });
+    return el('label', { class: 'check' }, box, ' log scale');
+  }
+
+  private selectTab(tab: Tab, focus = false): void {
+    this.saved.tab = tab;
+    for (const [t, b] of this.tabButtons) {
+      const on = t === tab;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      this.panels.get(t)!.hidden = !on;
+    }
+    if (focus) this.tabButtons.get(tab)?.focus();
+    this.chart.setVisible(tab === 'training');
+    this.boundary.setVisible(tab === 'training');
+    this.networkTab.setVisible(tab === 'network');
+    this.weights.setVisible(tab === 'weights');
+    this.stepper.setVisible(tab === 'step');
+    this.gradcheck.setVisible(tab === 'gradcheck');
+    this.tooltip.hide();
+    if (tab === 'network' && this.network) this.requestTrace(false);
+    if (tab === 'step' && this.network && (!this.stepper.hasTrace || (this.stepper.isStale && this.training !== 'training'))) this.requestTrace(true);
+    this.save();
+  }
+
+  private onTabKey(e: KeyboardEvent, tab: Tab): void {
+    const tabs = Object.keys(TAB_LABELS) as Tab[];
+    const i = tabs.indexOf(tab);
+    let next: Tab | undefined;
+    if (e.key === 'ArrowRight') next = tabs[(i + 1) % tabs.length];
+    else if (e.key === 'ArrowLeft') next = tabs[(i - 1 + tabs.length) % tabs.length];
+    else if (e.key === 'Home') next = tabs[0];
+    else if (e.key === 'End') next = tabs[tabs.length - 1];
+    if (next) {
+      e.preventDefault();
+      this.selectTab(next, true);
+    }
+  }
+
+  private onInit(uri: string, n: NetworkView, state: TrainingState): void {
+    this.saved.uri = uri;
+    this.hideProblem();
+    this.setState(state);
+    this.onNetwork(n);
+    if (n.sizes[0] !== 2) this.boundary.unavailable();
+    this.boundary.setClassNames(n.classNames);
+    this.stepperWantsTrace = true;
+    this.requestTrace(true);
+    this.save();
+  }
+
+  private onNetwork(n: NetworkView): void {
+    this.network = n;
+    const file = n.fileName.split(/[\\/]/).pop() ?? n.fileName;
+    this.title.textContent = n.name || file;
+    this.title.title = n.name;
+    const acts = n.layers.map((l) => l.activation).join(' → ');
+    this.subtitle.textContent = `${file} · ${n.sizes.join('-')} units · ${acts} · ${n.loss} · ${n.samples} training samples · epoch ${n.epoch}`;
+    this.subtitle.title = n.fileName;
+    this.chart.setClassification(n.classification);
+    this.controls.setLearningRate(n.learningRate);
+    this.networkTab.setNetwork(n);
+    this.weights.setNetwork(n);
+    this.stepper.setNetwork(n);
+    this.gradcheck.setNetwork(n);
+    if (this.saved.sample >= n.samples && n.samples > 0) this.saved.sample = n.samples - 1;
+    if (this.saved.tab === 'network') this.requestTrace(false);
+  }
+
+  private onTrace(t: TraceView): void {
+    this.traceInFlight = false;
+    if (t.sample === this.saved.sample) {
+      this.networkTab.setTrace(t);
+      if (this.stepperWantsTrace || !this.stepper.hasTrace) {
+        this.stepper.setTrace(t, this.network?.epoch ?? 0);
+        this.stepperWantsTrace = false;
+      }
+    }
+    if (this.traceQueued) {
+      this.traceQueued = false;
+      this.requestTrace(false);
+    }
+  }
+
+  /** Asks for the pass of the selected sample; one request at a time, the latest wins. */
+  private requestTrace(forStepper: boolean): void {
+    if (!this.network || this.network.samples === 0) return;
+    if (forStepper) this.stepperWantsTrace = true;
+    if (this.traceInFlight) {
+      this.traceQueued = true;
+      return;
+    }
+    this.traceInFlight = true;
+    this.post({ type: 'requestTrace', sample: this.saved.sample });
+  }
+
+  private pickSample(sample: number): void {
+    this.saved.sample = sample;
+    this.networkTab.picker.set(sample);
+    this.stepper.picker.set(sample);
+    this.networkTab.picker.showTrace(undefined);
+    this.stepper.picker.showTrace(undefined);
+    this.requestTrace(true);
+    this.save();
+  }
+
+  private setState(s: TrainingState, message?: string): void {
+    this.training = s;
+    this.controls.setState(s, message);
+    document.body.setAttribute('data-training-state', s);
+  }
+
+  private lastLoss(): number | undefined {
+    const p = this.chart.history.points();
+    return p.length > 0 ? p[p.length - 1].loss : undefined;
+  }
+
+  private statusFromHistory(message?: string): void {
+    const last = this.chart.history.lastEpoch;
+    this.controls.setStatus({ epoch: last > 0 ? last : this.network?.epoch, loss: this.lastLoss(), message });
+  }
+
+  private showProblem(message: string): void {
+    replaceChildren(
+      this.banner,
+      el('span', { text: message }),
+      button('Dismiss', () => this.hideProblem(), { class: 'link-button' }),
+    );
+    this.banner.hidden = false;
+  }
+
+  private hideProblem(): void {
+    this.banner.hidden = true;
+  }
+
+  private onTheme(): void {
+    this.theme = readTheme();
+    this.chart.setTheme(this.theme);
+    this.boundary.setTheme(this.theme);
+    this.networkTab.setTheme(this.theme);
+    this.weights.setTheme(this.theme);
+    this.stepper.setTheme(this.theme);
+    this.gradcheck.setTheme(this.theme);
+  }
+
+  /**
+   * Saves the state: at once for the user's choices (the page may be discarded any moment when the
+   * panel is hidden), soon for streamed progress (coalescing bursts).
+   */
+  private save(soon = false): void {
+    if (!soon) {
+      if (this.saveTimer !== undefined) clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.writeState();
+      return;
+    }
+    if (this.saveTimer !== undefined) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.writeState();
+    }, SAVE_DELAY_MS);
+  }
+
+  private writeState(): void {
+    this.host.setState({ ...this.saved, history: compact(this.chart.history.points(), SAVED_POINTS) });
+  }
+}

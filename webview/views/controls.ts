@@ -1,0 +1,120 @@
+/**
+ * The training controls: train, pause, resume, step one epoch, stop, reset, and the learning rate
+ * (applied by the session between epochs). Buttons are enabled according to the training state;
+ * the status line says what is happening (for screen readers too).
+ */
+import type { ControlAction, TrainingState } from '../../src/shared/protocol';
+import { button, el } from '../dom';
+import { formatFull, formatNumber } from '../format';
+
+const ENABLED: Record<TrainingState, ControlAction[]> = {
+  idle: ['train', 'step', 'reset'],
+  training: ['pause', 'stop'],
+  paused: ['resume', 'step', 'stop', 'reset'],
+  done: ['train', 'step', 'reset'],
+  diverged: ['train', 'step', 'reset'],
+  error: ['train', 'reset'],
+};
+
+const LABELS: Record<ControlAction, [string, string]> = {
+  train: ['▶ Train', 'Train for the epochs set in the file'],
+  pause: ['❚❚ Pause', 'Pause after the current epoch'],
+  resume: ['▶ Resume', 'Continue training'],
+  step: ['Step epoch', 'Run exactly one epoch'],
+  stop: ['■ Stop', 'Stop training'],
+  reset: ['↺ Reset', 'Re-initialise the weights from the seed (the file is not changed)'],
+};
+
+export class Controls {
+  readonly element: HTMLElement;
+  private readonly buttons = new Map<ControlAction, HTMLButtonElement>();
+  private readonly lr: HTMLInputElement;
+  private readonly lrApply: HTMLButtonElement;
+  private readonly lrNote: HTMLElement;
+  private readonly status: HTMLElement;
+  private state: TrainingState = 'idle';
+  private lrTouched = false;
+
+  constructor(
+    private readonly onAction: (a: ControlAction) => void,
+    private readonly onLearningRate: (v: number) => void,
+  ) {
+    const row = el('div', { class: 'controls', attrs: { role: 'toolbar', 'aria-label': 'Training' } });
+    for (const a of Object.keys(LABELS) as ControlAction[]) {
+      const [label, title] = LABELS[a];
+      const b = button(label, () => this.onAction(a), { title, testid: `control-${a}`, class: a === 'train' || a === 'resume' ? 'primary' : undefined });
+      this.buttons.set(a, b);
+      row.appendChild(b);
+    }
+    this.lr = el('input', { class: 'lr-input', testid: 'learning-rate', attrs: { type: 'number', step: 'any', min: 0, 'aria-label': 'Learning rate' } });
+    this.lr.addEventListener('input', () => {
+      this.lrTouched = true;
+      this.validateLr();
+    });
+    this.lr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.applyLr();
+    });
+    this.lrApply = button('Apply', () => this.applyLr(), { testid: 'learning-rate-apply', title: 'Use this learning rate from the next epoch on' });
+    this.lrNote = el('span', { class: 'lr-note muted' });
+    row.appendChild(el('span', { class: 'lr' }, el('label', { text: 'learning rate α ' }, this.lr), this.lrApply, this.lrNote));
+    this.status = el('div', { class: 'status', testid: 'status', attrs: { 'aria-live': 'polite' } });
+    this.element = el('div', { class: 'controls-box' }, row, this.status);
+    this.setState('idle');
+  }
+
+  setState(s: TrainingState, message?: string): void {
+    this.state = s;
+    const on = ENABLED[s];
+    for (const [a, b] of this.buttons) {
+      b.disabled = !on.includes(a);
+      // Pause/Resume and Train share a place in the user's mind: hide what cannot apply at all.
+      b.hidden = (a === 'resume' && s !== 'paused') || (a === 'pause' && s === 'paused');
+    }
+    this.element.setAttribute('data-state', s);
+    if (message !== undefined) this.status.setAttribute('data-message', message);
+  }
+
+  /** The status line: state, epoch and the latest loss. */
+  setStatus(parts: { epoch?: number; totalEpochs?: number; loss?: number; message?: string }): void {
+    const bits: string[] = [STATE_TEXT[this.state]];
+    if (parts.epoch !== undefined) bits.push(`epoch ${parts.epoch}${parts.totalEpochs ? ` of ${parts.totalEpochs}` : ''}`);
+    if (parts.loss !== undefined) bits.push(`loss ${formatNumber(parts.loss)}`);
+    if (parts.message) bits.push(parts.message);
+    this.status.textContent = bits.join(' · ');
+    if (parts.loss !== undefined) this.status.title = `loss ${formatFull(parts.loss)}`;
+  }
+
+  /** The learning rate the session uses (unless the user is editing the field). */
+  setLearningRate(v: number): void {
+    if (this.lrTouched && document.activeElement === this.lr) return;
+    this.lr.value = String(v);
+    this.lrTouched = false;
+    this.validateLr();
+  }
+
+  private validateLr(): boolean {
+    const v = Number(this.lr.value);
+    const ok = this.lr.value.trim() !== '' && Number.isFinite(v) && v > 0;
+    this.lr.setAttribute('aria-invalid', String(!ok));
+    this.lrApply.disabled = !ok || !this.lrTouched;
+    this.lrNote.textContent = ok ? (this.lrTouched ? 'not applied yet' : '') : 'must be a positive number';
+    return ok;
+  }
+
+  private applyLr(): void {
+    if (!this.validateLr()) return;
+    this.onLearningRate(Number(this.lr.value));
+    this.lrTouched = false;
+    this.lrApply.disabled = true;
+    this.lrNote.textContent = this.state === 'training' ? 'applies from the next epoch' : 'applied';
+  }
+}
+
+const STATE_TEXT: Record<TrainingState, string> = {
+  idle: 'Idle',
+  training: 'Training',
+  paused: 'Paused',
+  done: 'Done',
+  diverged: 'Diverged',
+  error: 'Error',
+};

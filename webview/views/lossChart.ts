@@ -1,0 +1,205 @@
+/**
+ * The live loss chart (chart.js): training and validation loss per epoch, accuracy on a second
+ * axis for classification, a log-scale toggle. Points go into a bounded History (flat memory);
+ * the chart is redrawn at most 10 times a second with `update('none')` however fast they arrive.
+ * The element publishes `data-points`, `data-last-epoch` and `data-redraws` for tests.
+ */
+import {
+  Chart,
+  Legend,
+  LineController,
+  LineElement,
+  LinearScale,
+  LogarithmicScale,
+  PointElement,
+  Tooltip as ChartTooltip,
+  type ChartDataset,
+} from 'chart.js';
+import type { EpochPoint } from '../../src/shared/protocol';
+import { css } from '../colors';
+import { el } from '../dom';
+import { History } from '../downsample';
+import { formatNumber } from '../format';
+import type { Theme } from '../theme';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, ChartTooltip);
+
+/** Shortest time between two redraws. */
+export const REDRAW_MS = 100;
+
+type XY = { x: number; y: number };
+
+export class LossChart {
+  readonly element: HTMLElement;
+  readonly history = new History(4000);
+  private readonly canvas: HTMLCanvasElement;
+  private readonly empty: HTMLElement;
+  private chart?: Chart<'line', XY[]>;
+  private timer?: ReturnType<typeof setTimeout>;
+  private lastDraw = 0;
+  private redraws = 0;
+  private visible = true;
+  private classification = false;
+
+  constructor(
+    private theme: Theme,
+    private logScale: boolean,
+  ) {
+    this.canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Loss per epoch' } });
+    this.empty = el('div', { class: 'chart-empty', text: 'No training yet. Press Train or Step epoch to see the loss fall.' });
+    this.element = el('div', { class: 'chart-box', testid: 'loss-chart' }, this.canvas, this.empty);
+    this.publish();
+  }
+
+  setClassification(c: boolean): void {
+    if (c === this.classification) return;
+    this.classification = c;
+    this.rebuild();
+  }
+
+  setLogScale(on: boolean): void {
+    this.logScale = on;
+    this.rebuild();
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.rebuild();
+  }
+
+  /** Called when the tab is shown or hidden: no drawing while hidden, one redraw on showing. */
+  setVisible(v: boolean): void {
+    this.visible = v;
+    if (v) this.schedule();
+  }
+
+  /** Appends streamed points; returns true when they started a new run (old history dropped). */
+  append(points: readonly EpochPoint[]): boolean {
+    const restarted = this.history.append(points);
+    this.schedule();
+    return restarted;
+  }
+
+  replace(points: readonly EpochPoint[]): void {
+    this.history.replace(points);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.publish();
+    if (this.timer !== undefined || !this.visible) return;
+    const wait = Math.max(0, this.lastDraw + REDRAW_MS - performance.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.draw();
+    }, wait);
+  }
+
+  private publish(): void {
+    this.element.setAttribute('data-points', String(this.history.length));
+    this.element.setAttribute('data-last-epoch', String(this.history.lastEpoch));
+    this.element.setAttribute('data-redraws', String(this.redraws));
+    this.empty.hidden = this.history.length > 0;
+  }
+
+  private series(): { loss: XY[]; valLoss: XY[]; accuracy: XY[]; valAccuracy: XY[] } {
+    const s = { loss: [] as XY[], valLoss: [] as XY[], accuracy: [] as XY[], valAccuracy: [] as XY[] };
+    const positive = (v: number): number => (this.logScale && !(v > 0) ? NaN : v);
+    for (const p of this.history.points()) {
+      s.loss.push({ x: p.epoch, y: positive(p.loss) });
+      if (p.valLoss !== undefined) s.valLoss.push({ x: p.epoch, y: positive(p.valLoss) });
+      if (p.accuracy !== undefined) s.accuracy.push({ x: p.epoch, y: p.accuracy });
+      if (p.valAccuracy !== undefined) s.valAccuracy.push({ x: p.epoch, y: p.valAccuracy });
+    }
+    return s;
+  }
+
+  private draw(): void {
+    this.lastDraw = performance.now();
+    if (!this.chart) this.rebuild();
+    const chart = this.chart;
+    if (!chart) return;
+    const s = this.series();
+    const data = [s.loss, s.valLoss, s.accuracy, s.valAccuracy];
+    chart.data.datasets.forEach((d, i) => {
+      d.data = data[i];
+      d.hidden = data[i].length === 0;
+    });
+    chart.update('none');
+    this.redraws++;
+    this.publish();
+  }
+
+  private rebuild(): void {
+    this.chart?.destroy();
+    const t = this.theme;
+    const grid = css(t.border, 0.5);
+    const font = { family: t.fontFamily, size: 11 };
+    const dataset = (label: string, color: string, axis: string, dash: number[] = []): ChartDataset<'line', XY[]> => ({
+      label,
+      data: [],
+      borderColor: color,
+      backgroundColor: color,
+      yAxisID: axis,
+      borderWidth: 1.75,
+      borderDash: dash,
+      pointRadius: 0,
+      pointHoverRadius: 3,
+      spanGaps: false,
+    });
+    this.chart = new Chart<'line', XY[]>(this.canvas, {
+      type: 'line',
+      data: {
+        datasets: [
+          dataset('training loss', css(t.series.loss), 'y'),
+          dataset('validation loss', css(t.series.valLoss), 'y', [5, 3]),
+          dataset('training accuracy', css(t.series.accuracy), 'acc'),
+          dataset('validation accuracy', css(t.series.valAccuracy), 'acc', [5, 3]),
+        ],
+      },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        scales: {
+          x: {
+            type: 'linear',
+            title: { display: true, text: 'epoch', color: css(t.muted), font },
+            ticks: { color: css(t.muted), font, precision: 0 },
+            grid: { color: grid },
+          },
+          y: {
+            type: this.logScale ? 'logarithmic' : 'linear',
+            title: { display: true, text: this.logScale ? 'loss (log scale)' : 'loss', color: css(t.muted), font },
+            ticks: { color: css(t.muted), font, callback: (v) => formatNumber(Number(v)) },
+            grid: { color: grid },
+            ...(this.logScale ? {} : { beginAtZero: true }),
+          },
+          acc: {
+            type: 'linear',
+            display: this.classification,
+            position: 'right',
+            min: 0,
+            max: 1,
+            title: { display: true, text: 'accuracy', color: css(t.muted), font },
+            ticks: { color: css(t.muted), font },
+            grid: { drawOnChartArea: false },
+          },
+        },
+        plugins: {
+          legend: { labels: { color: css(t.fg), font, boxWidth: 18, boxHeight: 2, filter: (item, data) => (data.datasets[item.datasetIndex ?? 0]?.data.length ?? 0) > 0 } },
+          tooltip: {
+            callbacks: {
+              title: (items) => `epoch ${items[0]?.parsed.x ?? ''}`,
+              label: (item) => `${item.dataset.label}: ${formatNumber(item.parsed.y ?? NaN)}`,
+            },
+          },
+        },
+      },
+    });
+    this.draw();
+  }
+}

@@ -2,13 +2,19 @@
 // inspector webview (browser) with esbuild. Type checking is its own step (`npm run typecheck`),
 // because esbuild only strips types. `--watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// The WebAssembly kernels (built by asm/build.mjs), inlined so dist/*.js stay self-contained.
+const wasmPath = 'dist/kernels.wasm';
+if (!existsSync(wasmPath)) throw new Error(`${wasmPath} is missing: run \`node asm/build.mjs\` first (npm run build does)`);
+const wasm = readFileSync(wasmPath).toString('base64');
+
 const common = {
   bundle: true,
+  define: { __BACKPROP_WASM__: JSON.stringify(wasm) },
   sourcemap: !production,
   minify: production,
   logLevel: 'info',
@@ -45,7 +51,7 @@ const builds = [
     target: 'es2022',
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
   },
-].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+];
 
 if (watch) {
   for (const b of builds) {

@@ -110,9 +110,13 @@ export class App {
         this.onInit(m.uri, m.network, m.state);
         // The first init after a window reload comes from a fresh session with no history: keep
         // the one saved in the webview state. Any other init is the session's word.
-        if (m.history.length > 0 || !this.restoredHistory) this.chart.replace(m.history);
+        if (m.history.length > 0 || !this.restoredHistory) {
+          this.chart.replace(m.history);
+          this.statusFromHistory();
+        } else {
+          this.controls.setStatus({ message: `The chart shows the run before the window was reloaded (up to epoch ${this.chart.history.lastEpoch}); the weights are the file's again.` });
+        }
         this.restoredHistory = false;
-        this.statusFromHistory();
         break;
       case 'progress':
         this.setState(m.state);
@@ -258,7 +262,7 @@ export class App {
     this.title.textContent = n.name || file;
     this.title.title = n.name;
     const acts = n.layers.map((l) => l.activation).join(' → ');
-    this.subtitle.textContent = `${file} · ${n.sizes.join('-')} units · ${acts} · ${n.loss} · ${n.samples} training samples · epoch ${n.epoch}`;
+    this.subtitle.textContent = `${file} · ${n.sizes.join('-')} units · ${acts} · ${n.loss} · ${n.samples} training sample${n.samples === 1 ? '' : 's'} · epoch ${n.epoch}`;
     this.subtitle.title = n.fileName;
     this.chart.setClassification(n.classification);
     this.controls.setLearningRate(n.learningRate);

@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   );
   for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void diagnostics.validate(doc);
 
-  const inspector = registerInspector(context, (uri) => manager.get(uri), log);
+  const inspector = registerInspector(context, (uri) => manager.get(uri), log, (uri) => manager.retain(uri));
   registerCommands({ context, sessions: manager, inspector, log });
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics };

@@ -107,4 +107,23 @@ describe('extension: commands', function () {
       vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('backprop.inspector')));
     assert.ok(tab);
   });
+
+  it('an open inspector keeps its file\'s session alive after the editor closes; closing the inspector ends it', async () => {
+    const editor = await openFresh('inspect-keep', base);
+    const uri = editor.document.uri;
+    const api = await extensionApi();
+    await vscode.commands.executeCommand('backprop.openInspector', uri);
+    const inspectorTab = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('backprop.inspector'));
+    const tab = await waitFor('an inspector tab', inspectorTab);
+    const session = api.sessions.peek(uri);
+    assert.ok(session, 'the inspector created the session');
+    const textTab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString());
+    assert.ok(textTab);
+    await vscode.window.tabGroups.close(textTab);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.strictEqual(api.sessions.peek(uri), session, 'the session lives on while its inspector is open');
+    await vscode.window.tabGroups.close(tab);
+    await waitFor('the session to end', () => (api.sessions.peek(uri) === undefined ? true : undefined));
+  });
 });

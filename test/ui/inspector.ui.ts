@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame, Locator, Page } from 'playwright-core';
 import { formatNumber } from '../../webview/format';
 import { openWorkbench, repoRoot, type Workbench } from './harness';
 
@@ -32,6 +32,23 @@ function makeWorkspace(): string {
   write('long.net.json', { ...XOR, name: 'XOR, long run', training: { optimizer: 'sgd', learningRate: 0.5, epochs: 2_000_000, batchSize: 4 } });
   write('one.net.json', { ...XOR, name: 'XOR, one sample', data: { inputs: [[1, 0]], targets: [[1]] } });
   write('markup.net.json', { ...XOR, name: MARKUP });
+  // Written weights, each number unique in the text, so a reveal can be checked by its position.
+  fs.writeFileSync(
+    path.join(dir, 'weights.net.json'),
+    `{
+  "name": "XOR with written weights",
+  "layers": [
+    { "units": 2 },
+    { "units": 3, "activation": "sigmoid",
+      "weights": [[0.111, -0.112], [0.121, -0.122], [0.131, -0.132]], "biases": [0.101, 0.102, 0.103] },
+    { "units": 1, "activation": "sigmoid", "weights": [[0.211, 0.212, 0.213]], "biases": [0.201] }
+  ],
+  "loss": "half-squared-error",
+  "training": { "learningRate": 2, "epochs": 10 },
+  "data": { "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]] }
+}
+`,
+  );
   return dir;
 }
 
@@ -50,6 +67,15 @@ async function clickLensOfActiveEditor(page: Page, text: string): Promise<void> 
   const lens = page.locator('.editor-group-container.active .codelens-decoration a', { hasText: text }).first();
   await lens.waitFor({ timeout: 60_000 });
   await lens.click();
+}
+
+/** Where cell (j, k) of a heatmap is on its canvas (k = inputs is the bias), from the geometry it publishes. */
+async function cellCenter(heatmap: Locator, j: number, k: number): Promise<{ x: number; y: number }> {
+  const n = async (a: string): Promise<number> => Number(await heatmap.getAttribute(a));
+  const cell = await n('data-cell');
+  const inputs = await n('data-cols');
+  const x = (await n('data-left')) + k * cell + (k >= inputs ? await n('data-bias-gap') : 0) + cell / 2;
+  return { x, y: (await n('data-top')) + j * cell + cell / 2 };
 }
 
 async function attr(frame: Frame, testid: string, name: string): Promise<string | null> {
@@ -122,10 +148,15 @@ describe('inspector in the real workbench', function () {
     await wb.screenshot('inspector-03-hidden');
     let frame = await wb.webviewFrame({ tabTitle: 'Inspect: long.net.json' });
     await waitFor('the long run\'s history back', async () => Number((await attr(frame, 'loss-chart', 'data-points').catch(() => '0')) ?? '0') > 10);
-    await page.reload();
+    // Reload as a user does (the command lets the workbench save its state first; a bare page reload may not).
+    const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: 60_000 });
+    await wb.runCommand('Developer: Reload Window').catch(() => undefined);
+    await navigated;
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     frame = await wb.webviewFrame({ tabTitle: 'Inspect: long.net.json', timeoutMs: 90_000 });
-    await waitFor('the restored history', async () => Number((await attr(frame, 'loss-chart', 'data-points').catch(() => '0')) ?? '0') > 10, 60_000);
+    await frame.locator('[data-testid="network-summary"]', { hasText: 'units' }).waitFor({ timeout: 60_000 });
+    const restored = await attr(frame, 'loss-chart', 'data-restored-points');
+    await waitFor(`the restored history (restored from the webview state: ${restored})`, async () => Number((await attr(frame, 'loss-chart', 'data-points').catch(() => '0')) ?? '0') > 10, 30_000);
     await wb.screenshot('inspector-03b-restored-after-reload');
   });
 
@@ -140,13 +171,34 @@ describe('inspector in the real workbench', function () {
     const canvas = l1.locator('canvas');
     const box = await canvas.boundingBox();
     assert.ok(box && box.width > 60 && box.height > 60, `heatmap canvas ${JSON.stringify(box)}`);
-    await canvas.hover({ position: { x: 45, y: 30 } });
-    await frame.locator('[data-testid="tooltip"]', { hasText: 'w' }).waitFor();
+    await canvas.hover({ position: await cellCenter(l1, 0, 0) });
+    await frame.locator('[data-testid="tooltip"]', { hasText: 'from unit 1 of layer 0 to unit 1 of layer 1' }).waitFor();
     await wb.screenshot('inspector-04-weights');
-    // The examples leave their weights to the seed: clicking a cell shows the layer and says so.
-    await canvas.click({ position: { x: 45, y: 30 } });
-    await page.locator('.notifications-toasts', { hasText: 'is not written in the file' }).waitFor({ timeout: 20_000 });
+  });
+
+  it('reveals a clicked weight in the file, selecting exactly its number', async () => {
+    const frame = await inspect(wb, 'weights.net.json');
+    await frame.locator('[data-testid="tab-weights"]').click();
+    const l1 = frame.locator('[data-testid="heatmap-l1"]');
+    await l1.waitFor();
+    const text = fs.readFileSync(path.join(wb.workspace, 'weights.net.json'), 'utf8');
+    const expectSelected = async (number: string): Promise<void> => {
+      const offset = text.indexOf(number);
+      const before = text.slice(0, offset).split('\n');
+      // the status bar shows the selection's active end: just after the number
+      const where = `Ln ${before.length}, Col ${before[before.length - 1].length + 1 + number.length} (${number.length} selected)`;
+      await page.locator('.statusbar-item', { hasText: where }).first().waitFor({ timeout: 20_000 });
+    };
+    await l1.locator('canvas').click({ position: await cellCenter(l1, 2, 1) }); // w^1_{3,2}
+    await expectSelected('-0.132');
     await wb.screenshot('inspector-05-reveal');
+    // keyboard: focus the matrix, Ctrl+Home (cell 1,1), Right, Right (the bias column), Enter: b^1_1
+    await l1.locator('canvas').focus();
+    await l1.locator('canvas').press('Control+Home');
+    await l1.locator('canvas').press('ArrowRight');
+    await l1.locator('canvas').press('ArrowRight');
+    await l1.locator('canvas').press('Enter');
+    await expectSelected('0.101');
   });
 
   it('steps through one backward pass with the CLI\'s numbers (Δ = −δ = −dE/db for one sample)', async () => {
@@ -170,6 +222,13 @@ describe('inspector in the real workbench', function () {
     await wb.screenshot('inspector-08-step-hidden-delta');
     await frame.locator('[data-testid="step-next"]').click();
     await wb.screenshot('inspector-09-step-update');
+    // The network graph shows the same pass: a hidden unit's delta, in both sign conventions.
+    await frame.locator('[data-testid="tab-network"]').click();
+    await frame.locator('[data-testid="network-graph"] g.node[data-layer="1"][data-unit="1"] circle').click();
+    const delta = Number(await frame.locator('[data-testid="unit-delta"]').getAttribute('data-value'));
+    assert.equal(delta, grad.layers[1]!.biases[1], 'δ^1_2 = CLI dE/db^1_2');
+    assert.equal(Number(await frame.locator('[data-testid="unit-Delta"]').getAttribute('data-value')), -delta);
+    await wb.screenshot('inspector-09b-network-unit');
   });
 
   it('runs a gradient check and shows its heatmaps and worst entries', async () => {

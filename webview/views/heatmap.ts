@@ -2,7 +2,8 @@
  * A matrix drawn on a canvas, one cell per parameter: rows are the units j of a layer, columns the
  * units k of the layer before, plus a last column for the biases. Hover or keyboard focus shows
  * the cell's name and exact values in the tooltip; click, Enter or Space activates it (reveal in
- * the file). Arrow keys, Home/End move the focused cell. Used for the weight views and for the
+ * the file). Arrow keys move the focused cell; Home/End go to the first column / the bias column
+ * (with Ctrl: the first / last cell), PageUp/PageDown to the first / last row. Used for the weight views and for the
  * gradient check's relative errors.
  */
 import type { RGB } from '../colors';
@@ -56,6 +57,10 @@ export class Heatmap {
       this.hover = undefined;
       this.tooltip.hide();
       this.draw();
+    });
+    this.canvas.addEventListener('mousedown', (e) => {
+      const c = this.cellAt(e);
+      if (c) this.focus = c; // keyboard navigation continues from the clicked cell
     });
     this.canvas.addEventListener('click', (e) => {
       const c = this.cellAt(e);
@@ -239,8 +244,16 @@ export class Heatmap {
       case 'ArrowDown': j = Math.min(spec.rows - 1, j + 1); break;
       case 'ArrowLeft': k = Math.max(0, k - 1); break;
       case 'ArrowRight': k = Math.min(spec.inputs, k + 1); break;
-      case 'Home': k = 0; break;
-      case 'End': k = spec.inputs; break;
+      case 'Home':
+        k = 0;
+        if (e.ctrlKey || e.metaKey) j = 0;
+        break;
+      case 'End':
+        k = spec.inputs;
+        if (e.ctrlKey || e.metaKey) j = spec.rows - 1;
+        break;
+      case 'PageUp': j = 0; break;
+      case 'PageDown': j = spec.rows - 1; break;
       case 'Enter':
       case ' ':
         spec.onActivate?.(j, k);

@@ -38,7 +38,7 @@ export class NetworkTab {
     this.element = el(
       'section',
       { class: 'network-tab' },
-      el('div', { class: 'toolbar' }, this.picker.element, el('span', { class: 'toolbar-label', text: 'Lines show' }), this.edgeBar),
+      el('div', { class: 'toolbar' }, this.picker.element, el('span', { class: 'toolbar-group' }, el('span', { class: 'toolbar-label', text: 'Lines show' }), this.edgeBar)),
       el(
         'p',
         { class: 'explain' },

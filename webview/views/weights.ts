@@ -74,7 +74,7 @@ export class WeightsView {
     this.element = el(
       'section',
       { class: 'weights', testid: 'weights-view' },
-      el('div', { class: 'toolbar' }, el('span', { class: 'toolbar-label', text: 'Show' }), this.modeBar),
+      el('div', { class: 'toolbar' }, el('span', { class: 'toolbar-group' }, el('span', { class: 'toolbar-label', text: 'Show' }), this.modeBar)),
       this.explain,
       this.layersBox,
     );

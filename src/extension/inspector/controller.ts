@@ -173,7 +173,19 @@ export class InspectorController implements vscode.Disposable {
     }
   }
 
-  private async sendInit(): Promise<void> {
+  private initInFlight?: Promise<void>;
+
+  /** Sends `init`; concurrent calls share one (a second init would wipe a history the first kept). */
+  private sendInit(): Promise<void> {
+    if (!this.initInFlight) {
+      this.initInFlight = this.doSendInit().finally(() => {
+        this.initInFlight = undefined;
+      });
+    }
+    return this.initInFlight;
+  }
+
+  private async doSendInit(): Promise<void> {
     const network = await this.session.network();
     if (!this.ready) return;
     this.twoInputs = network.sizes[0] === 2;
@@ -210,9 +222,10 @@ export class InspectorController implements vscode.Disposable {
     this.networkBusy = true;
     try {
       if (!this.initialized) {
-        // The first init failed (e.g. the file had errors); now that the network changed, try again.
-        await this.sendInit();
-      } else {
+        // The init is under way, or it failed (e.g. the file had errors): wait for it or try again.
+        await this.sendInit().catch((e: unknown) => this.log.warn(`inspector ${this.uri}: ${e instanceof Error ? e.message : String(e)}`));
+      }
+      if (this.initialized) {
         const network = await this.session.network();
         this.twoInputs = network.sizes[0] === 2;
         this.send({ type: 'network', network });

@@ -30,13 +30,17 @@ export function registerInspector(
   context: vscode.ExtensionContext,
   getSession: (uri: vscode.Uri) => TrainingSessionApi,
   log: vscode.LogOutputChannel,
+  /** Keeps the file's session (and its worker) alive while its inspector is open. */
+  retain?: (uri: vscode.Uri) => vscode.Disposable,
 ): Inspector {
   const panels = new Map<string, InspectorPanel>();
   const extensionUri = context.extensionUri;
 
   const adopt = (panel: vscode.WebviewPanel, uri: vscode.Uri): InspectorPanel => {
+    const hold = retain?.(uri);
     const p = new InspectorPanel(panel, extensionUri, uri, getSession(uri), log, (gone) => {
       if (panels.get(uri.toString()) === gone) panels.delete(uri.toString());
+      hold?.dispose();
     });
     panels.set(uri.toString(), p);
     return p;

@@ -1,7 +1,8 @@
 /**
  * All training sessions, one per network file URI; several train at once, each in its own worker.
  * A session is created on first use and ended (its worker terminated) when its document closes,
- * when its last editor tab closes, or when the extension deactivates. While a session is idle,
+ * when its last editor tab closes, or when the extension deactivates — but not while something
+ * retains it (an open inspector): then it ends when the last holder lets go. While a session is idle,
  * edits to its document are loaded into the worker after a short delay, so the lenses and
  * statistics follow the document.
  */
@@ -13,6 +14,7 @@ export class SessionManager implements vscode.Disposable {
   private readonly sessions = new Map<string, TrainingSession>();
   private readonly subscriptions = new Map<string, vscode.Disposable[]>();
   private readonly reloadTimers = new Map<string, NodeJS.Timeout>();
+  private readonly holds = new Map<string, number>();
   private readonly changeEmitter = new vscode.EventEmitter<TrainingSession>();
   private readonly disposables: vscode.Disposable[] = [];
   /** A session's editor-visible state changed (or a session started or ended). */
@@ -21,11 +23,14 @@ export class SessionManager implements vscode.Disposable {
   constructor(private readonly host: SessionHost) {
     this.disposables.push(
       vscode.workspace.onDidChangeTextDocument((e) => this.documentChanged(e.document)),
-      vscode.workspace.onDidCloseTextDocument((doc) => void this.end(doc.uri, 'its document was closed')),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        if (!this.holds.has(doc.uri.toString())) void this.end(doc.uri, 'its document was closed');
+      }),
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         for (const tab of e.closed) {
           const uri = tabUri(tab);
-          if (uri && this.sessions.has(uri.toString()) && !isShownInTab(uri)) void this.end(uri, 'its last editor was closed');
+          const key = uri?.toString();
+          if (uri && key && this.sessions.has(key) && !this.holds.has(key) && !isShownInTab(uri)) void this.end(uri, 'its last editor was closed');
         }
       }),
     );
@@ -43,6 +48,24 @@ export class SessionManager implements vscode.Disposable {
       this.changeEmitter.fire(s);
     }
     return s;
+  }
+
+  /** Keeps the session of `uri` from ending on close until the returned disposable is disposed. */
+  retain(uri: vscode.Uri): vscode.Disposable {
+    const key = uri.toString();
+    this.holds.set(key, (this.holds.get(key) ?? 0) + 1);
+    let released = false;
+    return new vscode.Disposable(() => {
+      if (released) return;
+      released = true;
+      const left = (this.holds.get(key) ?? 1) - 1;
+      if (left > 0) {
+        this.holds.set(key, left);
+        return;
+      }
+      this.holds.delete(key);
+      if (!isShownInTab(uri)) void this.end(uri, 'its editor and its inspector were closed');
+    });
   }
 
   peek(uri: vscode.Uri): TrainingSession | undefined {

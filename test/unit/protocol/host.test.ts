@@ -98,8 +98,11 @@ class StubSession implements TrainingSessionApi {
     return [{ epoch: 1, loss: 0.5 }];
   }
   networkError?: string;
+  /** When set, network() waits for it (a worker still loading the file). */
+  networkGate?: Promise<void>;
   async network(): Promise<NetworkView> {
     this.calls.push('network');
+    if (this.networkGate) await this.networkGate;
     if (this.networkError) throw new Error(this.networkError);
     return networkView(this.inputs);
   }
@@ -279,7 +282,25 @@ describe('inspector controller (host side)', () => {
     s.changed.fire();
     timers.advance(500);
     await settle();
-    assert.deepEqual(sent.slice(1).map((m) => m.type), ['init', 'boundary']);
+    assert.equal(sent[1].type, 'init');
+    assert.equal(sent.filter((m) => m.type === 'init').length, 1);
+  });
+
+  it('sends one init when the network changes while the first is still under way', async () => {
+    const { c, s, sent, timers } = setup();
+    let open!: () => void;
+    s.networkGate = new Promise((r) => (open = r));
+    c.receive({ type: 'ready' });
+    await settle();
+    s.changed.fire(); // e.g. the worker finished loading the file
+    timers.advance(500);
+    await settle();
+    s.networkGate = undefined;
+    open();
+    await settle();
+    await settle();
+    assert.equal(sent.filter((m) => m.type === 'init').length, 1, sent.map((m) => m.type).join());
+    assert.equal(sent[0].type, 'init');
   });
 
   it('refreshes the network after a change outside training, and unsubscribes on dispose', async () => {

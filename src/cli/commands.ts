@@ -166,7 +166,7 @@ function check(opts: CliOptions, text: string, absPath: string): number {
     const verdict = report.passed ? 'PASSED' : 'FAILED';
     const lines = [
       `gradient check ${verdict}: ${report.parameters} parameters, max relative error ${fmt(report.maxRelativeError, 3)}` +
-        ` (pass below ${fmt(report.thresholds.pass, 2)}, fail above ${fmt(report.thresholds.fail, 2)})`,
+        ` (pass below ${fmt(report.thresholds.pass, 1)}, fail above ${fmt(report.thresholds.fail, 1)})`,
       `${count('ok')} ok, ${count('warn')} warn, ${count('fail')} failed, ${count('kink')} at a kink (not counted)`,
       '',
       table(

@@ -1,12 +1,13 @@
 /**
  * Backprop Studio's extension entry: wires the training sessions (one worker thread per network
- * file), the editor features (diagnostics, quick fixes, CodeLens, hover), the commands, the
- * progress UI and the inspector. Every registration goes into `context.subscriptions`;
+ * file; one more checks the files' data for the diagnostics), the editor features (diagnostics,
+ * quick fixes, CodeLens, hover), the commands, the progress UI and the inspector. Every registration goes into `context.subscriptions`;
  * `deactivate` ends every training worker.
  */
 import * as vscode from 'vscode';
 import { NET_SELECTOR, isNetDocument, isNetUri } from './config';
 import { registerCommands } from './commands';
+import { DataChecker } from './editor/dataChecker';
 import { NetDiagnostics, ParseCache } from './editor/diagnostics';
 import { NetHovers } from './editor/hover';
 import { NetCodeLenses } from './editor/lens';
@@ -22,6 +23,8 @@ let sessions: SessionManager | undefined;
 export interface BackpropApi {
   sessions: SessionManager;
   diagnostics: NetDiagnostics;
+  /** The training progress UI (notification and status bar). */
+  progress: TrainingProgress;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -38,7 +41,10 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   context.subscriptions.push(manager);
 
   const parses = new ParseCache();
-  const diagnostics = new NetDiagnostics(parses);
+  // Data problems (CSV files, generators) are checked in a worker thread, never on this one.
+  const checker = new DataChecker(workerPath, (m) => log.warn(m));
+  const diagnostics = new NetDiagnostics(parses, checker, (m) => log.warn(m));
+  const progress = new TrainingProgress(manager);
   const lenses = new NetCodeLenses(manager, parses, diagnostics);
   context.subscriptions.push(
     diagnostics,
@@ -61,14 +67,14 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
     vscode.window.onDidChangeVisibleTextEditors((editors) => {
       for (const ed of editors) diagnostics.ensure(ed.document);
     }),
-    new TrainingProgress(manager),
+    progress,
   );
   for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void diagnostics.validate(doc);
 
   const inspector = registerInspector(context, (uri) => manager.get(uri), log, (uri) => manager.retain(uri));
   registerCommands({ context, sessions: manager, inspector, log });
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { sessions: manager, diagnostics };
+  return { sessions: manager, diagnostics, progress };
 }
 
 /** Network files whose last tab is among `closed`. */

@@ -12,6 +12,8 @@ import type { SessionManager } from './training/sessionManager';
 export class TrainingProgress implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('backprop.training', vscode.StatusBarAlignment.Left, 50);
   private readonly notifying = new Set<TrainingSession>();
+  /** The sessions the status-bar item speaks of now (empty when it is hidden). */
+  private inStatusBar: TrainingSession[] = [];
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly sessions: SessionManager) {
@@ -35,7 +37,7 @@ export class TrainingProgress implements vscode.Disposable {
           let reported = 0;
           const cancel = token.onCancellationRequested(() => s.stop());
           const report = (): void => {
-            if (!s.isRunning) {
+            if (!s.isRunning || s.isDisposed) {
               cancel.dispose();
               sub.dispose();
               this.notifying.delete(s);
@@ -57,6 +59,18 @@ export class TrainingProgress implements vscode.Disposable {
     );
   }
 
+  /**
+   * What the progress UI shows now for the network file `uri`: whether a notification of its
+   * run is up, and whether the status-bar item speaks of it. Both false once its run ended.
+   */
+  showing(uri: vscode.Uri): { notification: boolean; statusBar: boolean } {
+    const key = uri.toString();
+    return {
+      notification: [...this.notifying].some((s) => s.uri.toString() === key),
+      statusBar: this.inStatusBar.some((s) => s.uri.toString() === key),
+    };
+  }
+
   private update(): void {
     const running = this.sessions.all().filter((s) => s.isRunning);
     const doc = vscode.window.activeTextEditor?.document;
@@ -66,13 +80,16 @@ export class TrainingProgress implements vscode.Disposable {
       this.item.text = `$(${active.state === 'paused' ? 'debug-pause' : 'sync~spin'}) ${active.epoch}/${active.totalEpochs}${loss}`;
       this.item.tooltip = `Backprop Studio: ${active.state === 'paused' ? 'paused' : 'training'} ${fileLabel(active.uri)}. Click to stop.`;
       this.item.command = { title: 'Stop Training', command: 'backprop.stopTraining', arguments: [active.uri] };
+      this.inStatusBar = [active];
       this.item.show();
     } else if (running.length > 0) {
       this.item.text = `$(sync~spin) ${running.length === 1 ? `training ${fileLabel(running[0].uri)}` : `${running.length} networks training`}`;
       this.item.tooltip = running.map((s) => `${fileLabel(s.uri)}: epoch ${s.epoch}/${s.totalEpochs}`).join('\n');
       this.item.command = { title: 'Open', command: 'vscode.open', arguments: [running[0].uri] };
+      this.inStatusBar = running;
       this.item.show();
     } else {
+      this.inStatusBar = [];
       this.item.hide();
     }
   }

@@ -104,9 +104,17 @@ export async function afterRun(session: TrainingSession, end: RunEnd, baseVersio
         return false;
       }
       if (mode === 'ask') {
+        // The session no longer counts as running while this question waits: a reset or a new
+        // run may replace the trained weights meanwhile, and then these are gone.
+        const trained = session.trainedWeights;
         const write = 'Write Weights';
         const choice = await vscode.window.showInformationMessage(`Backprop: ${summary}. Write the trained weights into the file?`, write, 'Not Now');
         if (choice !== write) return false;
+        if (session.isDisposed || session.trainedWeights !== trained || session.isRunning) {
+          log.info(`${file}: the weights of that run were replaced (reset, step or another run) before the answer; nothing was written`);
+          void vscode.window.showInformationMessage(`Backprop: the weights of that run of ${file} were replaced meanwhile; nothing was written.`);
+          return false;
+        }
       }
       return writeSessionWeights(session, log, baseVersion);
     }

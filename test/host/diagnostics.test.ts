@@ -1,10 +1,12 @@
 // test/host/diagnostics.test.ts — problems of broken .net.json files in the Problems panel of a
 // real VS Code: exact ranges (the offending token, found in the text by the test), quick fixes
-// that repair them, updates as the user types, and clearing when the file closes.
+// that repair them, updates as the user types, clearing when the file closes, and data problems
+// (CSV files) checked in a worker thread and cached by the CSV's path, mtime and size.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { parseNet } from '../../src/engine/format';
-import { closeAllEditors, extensionApi, openFresh, waitFor, workspaceText } from './helpers';
+import { threadId } from 'worker_threads';
+import { closeAllEditors, extensionApi, openFresh, waitFor, workspaceFolder, workspaceText } from './helpers';
 
 function ours(uri: vscode.Uri): vscode.Diagnostic[] {
   return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'backprop');
@@ -94,6 +96,58 @@ describe('extension: diagnostics and quick fixes', function () {
     assert.ok(d, 'an error');
     assert.ok(d.range.isEqual(rangeOf(doc, '"bb"')), 'the range is the column name');
     assert.match(d.message, /bb/);
+  });
+
+  it('CSV problems come from a worker thread and are cached: an edit elsewhere moves them without reading the CSV again', async () => {
+    const api = await extensionApi();
+    // A CSV of this test's own, so no other test has its check cached.
+    const csvName = `cols-${process.pid}-${Date.now()}.csv`;
+    const csvUri = vscode.Uri.joinPath(workspaceFolder(), csvName);
+    await vscode.workspace.fs.writeFile(csvUri, new TextEncoder().encode('a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n'));
+    const before = api.diagnostics.dataCheckStats();
+    const text = base.replace(/"data": \{.*\}/, `"data": { "file": "${csvName}", "inputs": ["a", "bb"], "targets": ["y"] }`);
+    const doc = (await openFresh('csv-worker', text)).document;
+    const [d] = await waitFor('the missing-column diagnostic', () => {
+      const ds = ours(doc.uri);
+      return ds.length > 0 ? ds : undefined;
+    });
+    assert.ok(d.range.isEqual(rangeOf(doc, '"bb"')), 'the range is the column name');
+    assert.strictEqual(d.code, 'missing-column');
+    const checked = api.diagnostics.dataCheckStats();
+    assert.ok(checked.workerRequests > before.workerRequests, 'a worker checked the data');
+    assert.ok(checked.lastThreadId !== undefined && checked.lastThreadId !== threadId, `the data was loaded on thread ${checked.lastThreadId}, not on the extension host's thread ${threadId}`);
+
+    // Typing elsewhere (a comment line above everything): the problem moves with its text, from the cache.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(1, 0), '  // a line typed above the data\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const moved = await waitFor('the diagnostic on the moved column name', () => {
+      const ds = ours(doc.uri);
+      return ds.length === 1 && ds[0].range.isEqual(rangeOf(doc, '"bb"')) ? ds[0] : undefined;
+    });
+    assert.strictEqual(moved.range.start.line, d.range.start.line + 1);
+    const cached = api.diagnostics.dataCheckStats();
+    assert.strictEqual(cached.workerRequests, checked.workerRequests, 'the CSV was not read again');
+    assert.ok(cached.cacheHits > checked.cacheHits, 'the cached check answered');
+
+    // Its quick fix follows too.
+    const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, moved.range)) ?? [];
+    const fix = actions.find((a) => a.title === 'Change to "b"');
+    assert.ok(fix?.edit, `a quick fix among ${actions.map((a) => a.title).join(', ')}`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.ok(doc.getText().includes(`"inputs": ["a", "b"]`), 'the fix replaced exactly the column name');
+    await waitFor('no diagnostics after the fix', () => (ours(doc.uri).length === 0 ? true : undefined));
+
+    // The CSV changes on disk (another size): the next check reads it again, in the worker.
+    await vscode.workspace.fs.writeFile(csvUri, new TextEncoder().encode('a,c,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n'));
+    const beforeTouch = api.diagnostics.dataCheckStats();
+    const nudge = new vscode.WorkspaceEdit();
+    nudge.insert(doc.uri, new vscode.Position(1, 0), '  // and another\n');
+    assert.ok(await vscode.workspace.applyEdit(nudge));
+    const [again] = await diagnosticsOf(doc, 'the diagnostic for "b", now missing from the changed CSV');
+    assert.ok(again.range.isEqual(rangeOf(doc, '"b"', '"inputs"')));
+    assert.match(again.message, /no column "b"/);
+    assert.ok(api.diagnostics.dataCheckStats().workerRequests > beforeTouch.workerRequests, 'the changed CSV was checked again');
   });
 
   it('an unknown key is a warning, and the file can still be trained', async () => {

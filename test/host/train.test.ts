@@ -39,7 +39,8 @@ describe('extension: training', function () {
   });
 
   afterEach(async () => {
-    for (const r of restore) await r();
+    // Newest first: a test's own settings were set over the suite's.
+    for (const r of restore.reverse()) await r();
     await closeAllEditors();
   });
 
@@ -85,6 +86,55 @@ describe('extension: training', function () {
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(doc.getText(), original, 'one undo restores the file exactly');
+  });
+
+  it('when Train resolves, the session is not running, the lenses show the result and the progress UI has ended', async () => {
+    restore.push(await withSetting('progress.notification', true));
+    const text = (await workspaceText('notes-xor.net.json')).replace('"epochs": 5000', '"epochs": 20000');
+    const doc = (await openFresh('progress-end', text)).document;
+    const api = await extensionApi();
+    const run = vscode.commands.executeCommand<TrainResult>('backprop.train', doc.uri);
+    // While it trains, the notification and the status bar speak of this file.
+    await waitFor('the progress notification and status bar for this run', () => {
+      const shown = api.progress.showing(doc.uri);
+      return shown.notification && shown.statusBar ? true : undefined;
+    });
+    const result = await run;
+    assert.strictEqual(result?.reason, 'done');
+    assert.strictEqual(result.written, true);
+    const session = api.sessions.peek(doc.uri);
+    assert.ok(session);
+    assert.strictEqual(session.isRunning, false);
+    assert.deepStrictEqual(api.progress.showing(doc.uri), { notification: false, statusBar: false }, 'the progress UI ended with the run');
+    const t = await lensTitles(doc.uri);
+    assert.strictEqual(t[0], '$(play) Train');
+    assert.ok(!t.some((x) => x.includes('Stop') || x.includes('Pause')), `no Stop or Pause lens: ${t.join(' | ')}`);
+    assert.match(t.find((x) => x.startsWith('trained:')) ?? '', /^trained: epoch 20000 · loss \S+$/);
+  });
+
+  it('with writeBack "ask", the run counts as ended while the question waits for an answer', async () => {
+    restore.push(await withSetting('writeBack', 'ask'), await withSetting('progress.notification', true));
+    const text = await workspaceText('notes-xor.net.json');
+    const doc = (await openFresh('ask', text)).document;
+    const versionBefore = doc.version;
+    const api = await extensionApi();
+    let settled = false;
+    const run = Promise.resolve(vscode.commands.executeCommand<TrainResult>('backprop.train', doc.uri)).finally(() => {
+      settled = true;
+    });
+    const session = await waitFor('the session', () => api.sessions.peek(doc.uri));
+    await waitFor('the run to end (the question is asked then)', () => (session.lastRun && !session.isRunning ? true : undefined), 10_000);
+    assert.strictEqual(settled, false, 'the command still waits for the answer to its question');
+    assert.deepStrictEqual(api.progress.showing(doc.uri), { notification: false, statusBar: false }, 'no progress UI while the question waits');
+    const t = await lensTitles(doc.uri);
+    assert.strictEqual(t[0], '$(play) Train', `lenses while the question waits: ${t.join(' | ')}`);
+    assert.match(t.find((x) => x.startsWith('trained:')) ?? '', /^trained: epoch 5000 · loss \S+$/);
+    // Dismissing the question answers "no": nothing is written.
+    await vscode.commands.executeCommand('notifications.clearAll');
+    const result = await run;
+    assert.strictEqual(result?.reason, 'done');
+    assert.strictEqual(result.written, false);
+    assert.strictEqual(doc.version, versionBefore, 'the document was not touched');
   });
 
   it('shows Stop and the live epoch while training; Stop ends the run and writes nothing', async () => {

@@ -1,16 +1,21 @@
 /**
- * Problems of `.net.json` documents in the Problems panel, with exact ranges: syntax and
- * validation from `parseNet`, and data problems (missing CSV file or column, ...) from
- * `loadData`, updated as the user types (debounced by `backprop.diagnostics.delayMs`) and
- * cleared when the document closes. CSV files are read asynchronously before validation so the
- * extension host never waits on the disk. Also the parse cache the lenses and hovers share.
+ * Problems of `.net.json` documents in the Problems panel, with exact ranges, updated as the user
+ * types (debounced by `backprop.diagnostics.delayMs`) and cleared when the document closes.
+ * Syntax and validation come from `parseNet` on the main thread (fast, pure). Data problems
+ * (missing CSV file or column, non-numeric cells, ...) come from the data-check worker
+ * (`dataChecker.ts`): the main thread never reads or parses a CSV file. Their results are cached
+ * by what they depend on (`dataCache.ts`: data spec, CSV path, mtime, size) and placed at the
+ * document's current ranges, so typing elsewhere in the file does not read the CSV again. A
+ * result for a version the document has left is dropped. Also the parse cache the lenses and
+ * hovers share.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { loadData, parseNet, type ParsedNet, type Problem } from '../../engine/format';
-import type { DataSpec } from '../../engine';
+import { parseNet, type ParsedNet, type Problem } from '../../engine/format';
 import { isNetDocument, settings } from '../config';
+import { placeDataProblems, type DataCheckResult, type LocatedProblem } from '../worker/dataCheck';
+import { DataCache, dataKey } from './dataCache';
+import type { DataChecker } from './dataChecker';
 
 /** parseNet of each open document's current version, computed once per version. */
 export class ParseCache {
@@ -30,10 +35,6 @@ export class ParseCache {
   }
 }
 
-function csvFiles(d: DataSpec | undefined): string[] {
-  return d?.kind === 'csv' ? [d.file] : [];
-}
-
 const SEVERITY: Record<Problem['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -47,7 +48,16 @@ export class NetDiagnostics implements vscode.Disposable {
   /** Fired after a document's diagnostics were updated. */
   readonly onDidUpdate = this.emitter.event;
 
-  constructor(private readonly parses: ParseCache) {}
+  /** The newest validation of each document in progress: an older one's result is dropped. */
+  private readonly latest = new Map<string, object>();
+  private readonly cache = new DataCache<DataCheckResult>();
+  private lastThreadId: number | undefined;
+
+  constructor(
+    private readonly parses: ParseCache,
+    private readonly checker: DataChecker,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
 
   /** Validates after the configured delay; a new call restarts the delay. */
   schedule(doc: vscode.TextDocument): void {
@@ -77,41 +87,53 @@ export class NetDiagnostics implements vscode.Disposable {
 
   async validate(doc: vscode.TextDocument): Promise<Problem[]> {
     if (doc.isClosed) return [];
+    const key = doc.uri.toString();
+    const run = {};
+    this.latest.set(key, run);
     const version = doc.version;
+    const text = doc.getText();
     const parsed = this.parses.get(doc);
     let problems = parsed.problems;
-    if (parsed.spec && doc.uri.scheme === 'file') {
-      const spec = parsed.spec;
-      const base = path.dirname(doc.uri.fsPath);
-      const files = [...csvFiles(spec.data), ...(spec.validation?.kind === 'data' ? csvFiles(spec.validation.data) : [])];
-      const texts = new Map<string, string | Error>();
-      await Promise.all(
-        files.map(async (f) => {
-          const abs = path.resolve(base, f);
-          try {
-            texts.set(abs, await fs.promises.readFile(abs, 'utf8'));
-          } catch (err) {
-            texts.set(abs, err instanceof Error ? err : new Error(String(err)));
-          }
-        }),
-      );
-      if (doc.version !== version || doc.isClosed) return problems;
-      try {
-        const data = loadData(spec, parsed, base, (abs) => {
-          const t = texts.get(abs);
-          if (t === undefined) throw Object.assign(new Error('not found'), { code: 'ENOENT' });
-          if (t instanceof Error) throw t;
-          return t;
-        });
-        problems = [...problems, ...data.problems];
-      } catch (err) {
-        problems = [...problems, parsed.problemAt(['data'], 'error', 'data', `the data cannot be loaded: ${err instanceof Error ? err.message : String(err)}`)];
-      }
+    const current = (): boolean => this.latest.get(key) === run && !doc.isClosed && doc.version === version;
+    if (parsed.spec?.data && doc.uri.scheme === 'file') {
+      const located = await this.dataProblems(doc, current, text, parsed);
+      if (!current()) return problems;
+      problems = [...problems, ...placeDataProblems(parsed, located)];
     }
-    this.results.set(doc.uri.toString(), { version, problems });
+    this.latest.delete(key);
+    this.results.set(key, { version, problems });
     this.collection.set(doc.uri, problems.map((p) => toDiagnostic(doc, p)));
     this.emitter.fire(doc.uri);
     return problems;
+  }
+
+  /**
+   * The data problems of `parsed` (the parse of `text`, the text of `doc` while `current()`), by
+   * path: from the cache, or else from the data-check worker. Meanwhile the Problems panel shows
+   * the syntax and validation problems of this version.
+   */
+  private async dataProblems(doc: vscode.TextDocument, current: () => boolean, text: string, parsed: ParsedNet): Promise<LocatedProblem[]> {
+    const spec = parsed.spec;
+    if (!spec) return [];
+    const fileName = doc.uri.fsPath;
+    const cacheKey = await dataKey(spec, path.dirname(fileName));
+    const known = this.cache.peek(cacheKey);
+    if (known) return known.problems;
+    if (current()) this.collection.set(doc.uri, parsed.problems.map((p) => toDiagnostic(doc, p)));
+    try {
+      const result = await this.cache.get(cacheKey, () => this.checker.check(text, fileName));
+      this.lastThreadId = result.threadId;
+      return result.problems;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (!doc.isClosed) this.log(`data check of ${fileName}: ${msg}`);
+      return [{ path: ['data'], severity: 'error', code: 'data', message: `the data cannot be checked: ${msg}` }];
+    }
+  }
+
+  /** How the data checks went so far: worker requests, cache hits, the thread of the last answer. */
+  dataCheckStats(): { workerRequests: number; cacheHits: number; cacheMisses: number; lastThreadId: number | undefined } {
+    return { workerRequests: this.checker.requests, cacheHits: this.cache.hits, cacheMisses: this.cache.misses, lastThreadId: this.lastThreadId };
   }
 
   clear(uri: vscode.Uri): void {
@@ -120,12 +142,15 @@ export class NetDiagnostics implements vscode.Disposable {
     if (t) clearTimeout(t);
     this.timers.delete(key);
     this.results.delete(key);
+    this.latest.delete(key);
     this.collection.delete(uri);
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    this.latest.clear();
+    this.checker.dispose();
     this.collection.dispose();
     this.emitter.dispose();
   }

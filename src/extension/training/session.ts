@@ -103,7 +103,11 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     return this.disposed;
   }
 
-  /** True while a run is going (training or paused). */
+  /**
+   * True while a run is going (training or paused). False again as soon as the worker's run has
+   * ended and its results are in: the end-of-run question (`backprop.writeBack: "ask"`) does not
+   * count as running.
+   */
   get isRunning(): boolean {
     return this.runPromise !== undefined;
   }
@@ -197,14 +201,23 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
    */
   run(epochs?: number): Promise<TrainOutcome | undefined> {
     if (this.runPromise) return this.runPromise;
-    const p = this.runNow(epochs).finally(() => {
-      if (this.runPromise === p) this.runPromise = undefined;
-    });
-    this.runPromise = p;
+    // The run counts as going until the worker's run ended and its results are in (`ended`,
+    // called before the end-of-run messages and write-back, or when the run fails). Everyone
+    // watching (progress UI, lenses) hears of the end through onDidChange.
+    let p: Promise<TrainOutcome | undefined> | undefined;
+    let over = false;
+    const ended = (): void => {
+      if (over) return;
+      over = true;
+      if (p !== undefined && this.runPromise === p) this.runPromise = undefined;
+      if (!this.disposed) this.changeEmitter.fire();
+    };
+    p = this.runNow(epochs, ended).finally(ended);
+    if (!over) this.runPromise = p;
     return p;
   }
 
-  private async runNow(epochs: number | undefined): Promise<TrainOutcome | undefined> {
+  private async runNow(epochs: number | undefined, ended: () => void): Promise<TrainOutcome | undefined> {
     const load = await this.sync();
     if (!load.ok) {
       const err = new NetProblemsError(this.uri, load);
@@ -235,7 +248,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     }
     if (end.reason !== 'error') await this.refreshStats();
     this.networkEmitter.fire();
-    this.changeEmitter.fire();
+    ended();
     if (this.quietStop) return { end, written: false };
     const written = await this.host.afterRun(this, end, base);
     return { end, written };

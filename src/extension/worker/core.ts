@@ -6,9 +6,11 @@
  * A run executes epochs for at most `SLICE_MS` at a time and then yields to the message loop
  * (`schedule`, setImmediate in the worker), so pause / stop / learning-rate notes and requests
  * such as `trace` are handled between epochs. Progress is posted at most every
- * `progressIntervalMs`, with its points reduced to `maxPointsPerMessage`.
+ * `progressIntervalMs`, with its points reduced to `maxPointsPerMessage`. The same core also
+ * answers `checkData` (the diagnostics' data check, see dataCheck.ts) without touching its network.
  */
 import * as path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import {
   DivergenceError,
   Network,
@@ -32,6 +34,7 @@ import {
   type RunEnd,
   type WorkerToHost,
 } from './protocol';
+import { checkData } from './dataCheck';
 import { boundaryView, gradCheckView, networkView, statsView, summarize, traceView } from './views';
 
 /** Longest stretch of epochs before the worker returns to its message loop. */
@@ -174,6 +177,8 @@ export class WorkerCore {
         const s = this.need();
         return boundaryView(s.net, s.train, m.params.size, s.summary.classification) ?? null;
       }
+      case 'checkData':
+        return { problems: checkData(m.params.text, m.params.fileName, this.readFile), threadId };
     }
   }
 

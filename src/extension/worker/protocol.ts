@@ -12,6 +12,7 @@
  * and requests are handled between epochs while training runs.
  */
 import type { Problem } from '../../engine/format/problems';
+import type { DataCheckResult } from './dataCheck';
 import type {
   BoundaryView,
   EpochPoint,
@@ -102,6 +103,11 @@ export interface WorkerRequests {
   gradCheck: { params: { maxPerLayer: number }; result: GradCheckView };
   /** `null` when the network does not have two inputs. */
   boundary: { params: { size: number }; result: BoundaryView | null };
+  /**
+   * Loads the data of `text` (as `load` would) only to report its problems, by JSON path; the
+   * worker's network is not touched. Used by the diagnostics' data-check worker.
+   */
+  checkData: { params: { text: string; fileName: string }; result: DataCheckResult };
 }
 
 export type RequestType = keyof WorkerRequests;

@@ -161,6 +161,14 @@ export function transpose64to32(rows: i32, cols: i32, src: usize, dst: usize): v
   }
 }
 
+/** dst[cols×rows] (f64) = src[rows×cols]ᵀ (f32), widened to float64. */
+export function transpose32to64(rows: i32, cols: i32, src: usize, dst: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + ((<usize>r * <usize>cols) << 2);
+    for (let q = 0; q < cols; q++) store<f64>(dst + ((<usize>q * <usize>rows + <usize>r) << 3), <f64>load<f32>(s + (<usize>q << 2)));
+  }
+}
+
 /** dst[i] = f32(src[i]) for count entries. */
 export function demote(count: i32, src: usize, dst: usize): void {
   let i = 0;
@@ -188,6 +196,127 @@ export function addBias64(m: i32, n: i32, c: usize, bias: usize): void {
       const q = row + (<usize>j << 3);
       store<f64>(q, load<f64>(q) + load<f64>(bias + (<usize>j << 3)));
     }
+  }
+}
+
+/**
+ * tanh of count float64 values (src and dst may be the same), two at a time in f64x2, within a
+ * few units in the last place of Math.tanh (see src/engine/kernels/wasm.ts; tested to 1e-15):
+ *   tanh(x) = sign(x) · t / (t + 2),  t = expm1(y),  y = 2 min(|x|, 22)   (tanh(22) rounds to 1)
+ *   expm1(y) = 2^k (e^r - 1) + (2^k - 1),  k = round(y / ln 2),  r = y - k ln 2 (ln 2 in two parts,
+ *   Cody–Waite), |r| <= ln 2 / 2, e^r - 1 by its Taylor series to degree 13 (remainder < 5e-18),
+ *   2^k written into the exponent bits. No cancellation for small |x| (k = 0: t = e^r - 1 directly).
+ * NaN stays NaN; -0 stays -0.
+ */
+export function tanh64(count: i32, src: usize, dst: usize): void {
+  let i = 0;
+  for (; i + 2 <= count; i += 2) v128.store(dst + (<usize>i << 3), tanh2(v128.load(src + (<usize>i << 3))));
+  if (i < count) v128.store64_lane(dst + (<usize>i << 3), tanh2(v128.load64_zero(src + (<usize>i << 3))), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function tanh2(x: v128): v128 {
+  const y = f64x2.mul(f64x2.splat(2), f64x2.min(f64x2.abs(x), f64x2.splat(22)));
+  const k = f64x2.nearest(f64x2.mul(y, f64x2.splat(1.4426950408889634)));
+  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(k, f64x2.splat(6.93147180369123816490e-1))), f64x2.mul(k, f64x2.splat(1.90821492927058770002e-10)));
+  let p = f64x2.splat(1.0 / 6227020800.0); // 1/13!
+  p = f64x2.add(f64x2.splat(1.0 / 479001600.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 39916800.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 362880.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 5040.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 120.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 6.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(0.5), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(r, p));
+  const em1 = f64x2.mul(r, p); // e^r - 1
+  // 2^k: k (0..64) into the exponent field
+  const ki = i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(k));
+  const s = i64x2.shl(i64x2.add(ki, i64x2.splat(1023)), 52);
+  const t = f64x2.add(f64x2.mul(s, em1), f64x2.sub(s, f64x2.splat(1.0))); // expm1(y)
+  const th = f64x2.div(t, f64x2.add(t, f64x2.splat(2.0)));
+  return v128.or(th, v128.and(x, i64x2.splat(0x8000000000000000))); // sign of x
+}
+
+/**
+ * Optimizer and gradient passes over packed float64 arrays (the parameters, gradients and update
+ * buffers live in this memory), two lanes at a time; the same arithmetic as the JavaScript loops
+ * of src/engine/optimizers.ts, so the results are bit for bit theirs. The update passes return
+ * Σ (w + u) - (w + u), which is 0 exactly when every new value w + u is finite.
+ */
+export function sgd64(n: i32, lr: f64, g: usize, w: usize, u: usize): f64 {
+  const a = f64x2.splat(-lr);
+  let check = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const uq = f64x2.mul(a, v128.load(g + o)); // u = -lr · g
+    v128.store(u + o, uq);
+    const nw = f64x2.add(v128.load(w + o), uq);
+    check = f64x2.add(check, f64x2.sub(nw, nw));
+  }
+  let c = f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const uq = -lr * load<f64>(g + o);
+    store<f64>(u + o, uq);
+    const nw = load<f64>(w + o) + uq;
+    c += nw - nw;
+  }
+  return c;
+}
+
+/** u = mu · v - lr · g (v: the previous update); returns the finiteness check of w + u. */
+export function momentum64(n: i32, mu: f64, lr: f64, v: usize, g: usize, w: usize, u: usize): f64 {
+  const m = f64x2.splat(mu), l = f64x2.splat(lr);
+  let check = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const uq = f64x2.sub(f64x2.mul(m, v128.load(v + o)), f64x2.mul(l, v128.load(g + o)));
+    v128.store(u + o, uq);
+    const nw = f64x2.add(v128.load(w + o), uq);
+    check = f64x2.add(check, f64x2.sub(nw, nw));
+  }
+  let c = f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1);
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    const uq = mu * load<f64>(v + o) - lr * load<f64>(g + o);
+    store<f64>(u + o, uq);
+    const nw = load<f64>(w + o) + uq;
+    c += nw - nw;
+  }
+  return c;
+}
+
+/** w += u. */
+export function addTo64(n: i32, u: usize, w: usize): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(w + o, f64x2.add(v128.load(w + o), v128.load(u + o)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(w + o, load<f64>(w + o) + load<f64>(u + o));
+  }
+}
+
+/** a /= d (the mean over a batch of a summed gradient). */
+export function div64(n: i32, a: usize, d: f64): void {
+  const dv = f64x2.splat(d);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    v128.store(a + o, f64x2.div(v128.load(a + o), dv));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 3;
+    store<f64>(a + o, load<f64>(a + o) / d);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The project's engine as benchmark adapters: a Network on a kernel and the Sgd optimizer, one
  * `lossAndGradient` + `step` per batch, batches cut from the data in order and cycled (the same
- * custom loop the peers run). `trainer` variants run Trainer.runEpoch instead (shuffle, divergence
+ * custom loop the peers run; `tryStep` is the checked step of the Trainer). `trainer` variants run Trainer.runEpoch instead (shuffle, divergence
  * checks and the end-of-epoch loss included), the path the extension uses.
  */
 import { Network } from '../src/engine/network';
@@ -34,7 +34,7 @@ export function specOf(w: Workload): NetSpec {
 
 export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapter {
   const net = Network.fromSpec(specOf(w), kernel);
-  const opt = new Sgd(net.parameters(), w.learningRate);
+  const opt = new Sgd(net.parameters(), w.learningRate, kernel);
   const inputs = w.inputs.map((x) => Float64Array.from(x));
   const targets = w.targets.map((t) => Float64Array.from(t));
   const N = inputs.length;
@@ -46,7 +46,7 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
     run(samples) {
       for (let done = 0; done < samples; done += w.batch) {
         net.lossAndGradient(inputs, targets, 0, order.subarray(at, at + w.batch));
-        opt.step();
+        opt.tryStep(); // the checked step the Trainer uses (applies only finite weights)
         at = (at + w.batch) % N;
       }
     },

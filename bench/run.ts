@@ -155,12 +155,24 @@ async function main(): Promise<void> {
     console.log('');
   }
 
-  // the W3 products alone, as a fraction of the SIMD peak of their precision
+  // the W3 products alone, as a fraction of the SIMD peak of their precision: each measurement
+  // right beside a fresh peak probe (the machine is shared, so a peak measured a minute earlier
+  // says little), five times in turn; medians of the fractions
   if (wasm && ONLY.includes('W3')) {
-    const g64 = w3Products(wasm.float64);
-    const g32 = w3Products(wasm.float32);
-    const gjs = w3Products(fastJsKernel);
-    console.log(`W3 products of one batch: wasm f64 ${g64.toFixed(1)} GFLOP/s = ${((100 * g64) / simd64).toFixed(0)}% of f64x2 peak; wasm f32 ${g32.toFixed(1)} GFLOP/s = ${((100 * g32) / simd32).toFixed(0)}% of f32x4 peak; fast JS ${gjs.toFixed(1)} GFLOP/s = ${((100 * gjs) / jsPeak).toFixed(0)}% of JS peak`);
+    const f64: number[] = [], f32: number[] = [], fjs: number[] = [], g64: number[] = [], g32: number[] = [], gjs: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const p64 = bestRate(() => wasm.exports.peak64(iters, 0.5), 24 * iters);
+      g64.push(w3Products(wasm.float64));
+      f64.push(g64[r] / p64);
+      const p32 = bestRate(() => wasm.exports.peak32(iters, 0.5), 48 * iters);
+      g32.push(w3Products(wasm.float32));
+      f32.push(g32[r] / p32);
+      const pjs = bestRate(() => peakJs(iters), 12 * iters);
+      gjs.push(w3Products(fastJsKernel));
+      fjs.push(gjs[r] / pjs);
+    }
+    const pct = (xs: number[]): string => `${(100 * median(xs)).toFixed(0)}%`;
+    console.log(`W3 products of one batch (medians of 5, each beside its own peak probe): wasm f64 ${median(g64).toFixed(1)} GFLOP/s = ${pct(f64)} of f64x2 peak; wasm f32 ${median(g32).toFixed(1)} GFLOP/s = ${pct(f32)} of f32x4 peak; fast JS ${median(gjs).toFixed(1)} GFLOP/s = ${pct(fjs)} of JS peak`);
   }
 
   // gradient check speed (reuses the activations below the perturbed layer)

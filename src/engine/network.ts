@@ -16,15 +16,25 @@
  * Buffers (Z, O, Δ per layer) are allocated once for the largest batch seen and reused; the hot
  * loops allocate nothing.
  *
+ * Fast backends (docs/performance.md): on a kernel with `tinyProducts` (the fast float64 ones),
+ * products of fewer than TINY multiply-adds run as the plain loops of kernels/small.ts (bit for
+ * bit the reference kernel's), and a kernel may compute an activation itself (`Kernel.activate`:
+ * the WebAssembly tanh, within 1e-15 relative of Math.tanh) unless a test replaced its f or df.
+ * `lossAndGradient` of one row on a tiny network runs a generated straight-line step
+ * (kernels/compiled.ts) that writes out these same steps in the same order (bit for bit).
+ * The formulas and the order of the steps are the same on every backend.
+ *
  * The engine computes any activation/loss combination correctly (softmax anywhere, with its full
  * Jacobian); the format's rules (softmax only at the output, cross-entropy only with softmax,
  * binary cross-entropy only with sigmoid) are the parser's to enforce.
  */
-import { activate, applyDerivative, derivatives } from './activations';
+import { activate, applyDerivative, derivatives, isBuiltin } from './activations';
 import { initialParameters } from './init';
 import type { Kernel } from './kernels/types';
 import { referenceKernel } from './kernels/reference';
-import { LOSS_FUNCTIONS, outputDeltas } from './losses';
+import { TINY, tinyAB, tinyABt, tinyAtB } from './kernels/small';
+import { LOSS_FUNCTIONS, outputDeltas, safeLog } from './losses';
+import { compileSample, type SampleBuffers, type SampleStep } from './kernels/compiled';
 import type { ActivationName, Dataset, LossName, NetSpec } from './spec';
 
 /** Rows evaluated at once by `evaluate` and `predictAll` (bounds the buffer size for big data sets). */
@@ -114,6 +124,11 @@ export class Network {
   private readonly O: Float64Array[] = [];
   private readonly D: Float64Array[] = [];
   private T: Float64Array = new Float64Array(0);
+  /** Products under TINY multiply-adds run as direct loops (fast float64 kernels only; same results). */
+  private readonly tiny: boolean;
+  /** The generated one-sample step (kernels/compiled.ts): undefined = not tried yet, null = not covered. */
+  private sample: SampleStep | null | undefined;
+  private sampleBuffers: SampleBuffers | undefined;
 
   constructor(
     inputs: number,
@@ -129,6 +144,7 @@ export class Network {
       }
     });
     this.layers = layers;
+    this.tiny = kernel.tinyProducts === true;
     this.params = [];
     layers.forEach((layer, i) => {
       this.params.push({ layer: i + 1, kind: 'w', value: layer.W, grad: layer.dW, rows: layer.units, cols: layer.inputs });
@@ -239,7 +255,7 @@ export class Network {
       fprime.push(fp);
       const bs = new Float64Array(l < L ? n : 0);
       // sum_k w^{l+1}_kj delta^{l+1}_k: the same product the backward pass forms before ⊙ f'
-      if (l < L) this.kernel.gemmAB(1, n, this.sizes[l + 1], this.D[l + 1], this.layers[l].W, bs);
+      if (l < L) this.gemmAB(1, n, this.sizes[l + 1], this.D[l + 1], this.layers[l].W, bs);
       backSum.push(bs);
     }
     return { x: x.slice(), net, out, delta, fprime, backSum, dEdy, loss };
@@ -252,6 +268,11 @@ export class Network {
   lossAndGradient(inputs: readonly Float64Array[], targets: readonly Float64Array[], l2: number, indices?: ArrayLike<number>): number {
     const rows = this.loadBatch(inputs, targets, indices);
     if (rows === 0) throw new Error('lossAndGradient needs at least one sample');
+    if (rows === 1 && this.tiny) {
+      // a tiny network on a fast backend: the same steps as below, as generated straight-line code
+      const step = this.sampleStep();
+      if (step !== undefined && this.sampleBuffers !== undefined) return step(this.sampleBuffers, l2, safeLog) / rows + this.l2Term(l2);
+    }
     this.forward(rows);
     const sum = this.batchLoss(rows, 0);
     this.backward(rows);
@@ -360,11 +381,13 @@ export class Network {
       const i = indices === undefined ? start + r : indices[start + r];
       const x = inputs[i];
       if (x === undefined || x.length !== n0) throw new Error(`sample ${i + 1} has ${x === undefined ? 'no' : x.length} inputs, the network ${n0}`);
-      X.set(x, r * n0);
+      if (n0 <= 16) for (let q = 0; q < n0; q++) X[r * n0 + q] = x[q]; // (a loop beats a call to set for a few values)
+      else X.set(x, r * n0);
       if (targets !== undefined) {
         const t = targets[i];
         if (t === undefined || t.length !== K) throw new Error(`sample ${i + 1} has ${t === undefined ? 'no' : t.length} targets, the network ${K} outputs`);
-        this.T.set(t, r * K);
+        if (K <= 16) for (let q = 0; q < K; q++) this.T[r * K + q] = t[q];
+        else this.T.set(t, r * K);
       }
     }
     return count;
@@ -379,8 +402,11 @@ export class Network {
     for (let l = from; l <= this.depth; l++) {
       const layer = this.layers[l - 1];
       const O_prev = l === from && input !== undefined ? input : this.O[l - 1];
-      this.kernel.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
-      activate(layer.activation, this.Z[l], this.O[l], rows, layer.units); // O = f(Z)
+      this.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
+      // O = f(Z)  (the kernel may do it faster, see Kernel.activate)
+      if (!isBuiltin(layer.activation) || this.kernel.activate?.(layer.activation, this.Z[l], this.O[l], rows * layer.units) !== true) {
+        activate(layer.activation, this.Z[l], this.O[l], rows, layer.units);
+      }
     }
   }
 
@@ -404,7 +430,7 @@ export class Network {
       const layer = this.layers[l - 1];
       const above = this.layers[l];
       // Δ_l = Δ_{l+1} · W_{l+1}            (delta_j = sum_k w^{l+1}_kj delta^{l+1}_k ...)
-      this.kernel.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
+      this.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
       // Δ_l = Δ_l ⊙ f'(Z_l)                (... times f'(net_j))
       applyDerivative(layer.activation, this.Z[l], this.O[l], this.D[l], rows, layer.units);
     }
@@ -416,9 +442,9 @@ export class Network {
       const layer = this.layers[l - 1];
       const { dW, db, W } = layer;
       // dE/dw_jk = Σ_r delta_rj · o_rk  (then the mean over the batch)
-      this.kernel.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
+      this.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
       if (l2 === 0) {
-        for (let i = 0; i < dW.length; i++) dW[i] /= rows;
+        if (rows !== 1 && this.kernel.vector?.divide(dW, rows) !== true) for (let i = 0; i < dW.length; i++) dW[i] /= rows; // (x / 1 = x exactly)
       } else {
         for (let i = 0; i < dW.length; i++) dW[i] = dW[i] / rows + l2 * W[i]; // + d/dw (λ/2)w² = λw
       }
@@ -441,6 +467,32 @@ export class Network {
     return this.T;
   }
 
+  // the products: tiny ones as direct loops on the fast float64 backends, the rest on the kernel
+  private gemmABt(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, bias?: Float64Array): void {
+    if (this.tiny && m * n * k < TINY) tinyABt(m, n, k, A, B, C, bias);
+    else this.kernel.gemmABt(m, n, k, A, B, C, bias);
+  }
+
+  private gemmAtB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
+    if (this.tiny && m * n * k < TINY) tinyAtB(m, n, k, A, B, C);
+    else this.kernel.gemmAtB(m, n, k, A, B, C);
+  }
+
+  private gemmAB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
+    if (this.tiny && m * n * k < TINY) tinyAB(m, n, k, A, B, C);
+    else this.kernel.gemmAB(m, n, k, A, B, C);
+  }
+
+  /** The generated one-sample step, when this network is covered and its activations are the built-in ones. */
+  private sampleStep(): SampleStep | undefined {
+    if (this.sample === undefined) {
+      this.sample = compileSample(this.sizes, this.layers.map((l) => l.activation), this.loss, this.kernel.activates) ?? null;
+    }
+    if (this.sample === null) return undefined;
+    for (const layer of this.layers) if (!isBuiltin(layer.activation)) return undefined;
+    return this.sample;
+  }
+
   private ensureCapacity(rows: number): void {
     if (rows <= this.capacity) return;
     const cap = Math.max(rows, 1);
@@ -453,6 +505,10 @@ export class Network {
     });
     this.T = alloc(cap * this.sizes[this.depth]);
     this.capacity = cap;
+    this.sampleBuffers = {
+      Z: this.Z, O: this.O, D: this.D, T: this.T,
+      W: this.layers.map((l) => l.W), b: this.layers.map((l) => l.b), dW: this.layers.map((l) => l.dW), db: this.layers.map((l) => l.db),
+    };
   }
 }
 

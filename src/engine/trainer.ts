@@ -7,8 +7,9 @@
  * gradient of the mean batch loss (+ l2 term) and apply one optimizer update.
  *
  * Divergence: after every batch the trainer checks, in this order, that the batch's activations,
- * the batch loss, the gradient, and (after the update) the weights and biases are finite. If not,
- * it undoes that batch's update (the network and the optimizer state are bit-for-bit as before the
+ * the batch loss, the gradient, and the new weights and biases are finite (the optimizer's
+ * `tryStep` checks w + u before applying it, and the gradient is scanned only when that fails;
+ * the epoch's last batch is applied with an undoable `step` and checked after). If not, it undoes (or never applies) that batch's update (the network and the optimizer state are bit-for-bit as before the
  * failing batch), leaves the epoch counter where it was, and throws a DivergenceError. The same
  * when the end-of-epoch loss over the whole training set is not finite: the update of the epoch's
  * last batch is undone and the error names that batch. The caller may lower the learning rate and
@@ -50,7 +51,7 @@ export class Trainer {
     this.order = new Int32Array(train.inputs.length);
     for (let i = 0; i < this.order.length; i++) this.order[i] = i;
     this.rng = new Rng(seed, 'shuffle');
-    this.optimizer = createOptimizer(training, net.parameters());
+    this.optimizer = createOptimizer(training, net.parameters(), net.kernel);
   }
 
   /** Number of epochs completed. */
@@ -82,14 +83,28 @@ export class Trainer {
     let batch = 0;
     for (let start = 0; start < N; start += batchSize) {
       batch++;
-      const indices = this.order.subarray(start, Math.min(start + batchSize, N));
+      const end = Math.min(start + batchSize, N);
+      const indices = this.order.subarray(start, end);
       const loss = net.lossAndGradient(train.inputs, train.targets, training.l2, indices);
       this.checkBatch(epoch, batch, indices.length, loss);
-      this.optimizer.step();
-      const bad = firstNonFiniteParameter(net, 'value');
-      if (bad !== undefined) {
-        this.optimizer.undo(); // weights, optimizer state and last update as before this batch
-        throw new DivergenceError(epoch, batch, bad.layer, 'weight', bad.value, this.learningRate, bad.parameter);
+      if (end < N) {
+        // checks the new weights before applying them: a failing batch changes nothing. A
+        // non-finite gradient always makes some w + u non-finite (u = -lr·g, momentum and adam
+        // alike), so the gradient is scanned only then, to name it rather than the weight.
+        const bad = this.optimizer.tryStep();
+        if (bad !== undefined) {
+          this.checkGradient(epoch, batch);
+          throw new DivergenceError(epoch, batch, bad.param.layer, 'weight', bad.value, this.learningRate, bad.param.kind === 'w' ? 'weights' : 'biases');
+        }
+      } else {
+        this.checkGradient(epoch, batch);
+        // the epoch's last batch stays undoable until the end-of-epoch loss is known
+        this.optimizer.step();
+        const bad = firstNonFiniteParameter(net, 'value');
+        if (bad !== undefined) {
+          this.optimizer.undo(); // weights, optimizer state and last update as before this batch
+          throw new DivergenceError(epoch, batch, bad.layer, 'weight', bad.value, this.learningRate, bad.parameter);
+        }
       }
     }
     const stats: EpochStats = { epoch, loss: 0 };
@@ -121,7 +136,7 @@ export class Trainer {
     return all;
   }
 
-  /** Activations, loss and gradient of the batch just computed must be finite. */
+  /** Activations and loss of the batch just computed must be finite. */
   private checkBatch(epoch: number, batch: number, rows: number, loss: number): void {
     const { net } = this;
     const view = net.batch(rows);
@@ -130,7 +145,11 @@ export class Trainer {
       if (i >= 0) throw new DivergenceError(epoch, batch, l, 'activation', view.out[l][i], this.learningRate);
     }
     if (!Number.isFinite(loss)) throw new DivergenceError(epoch, batch, 0, 'loss', loss, this.learningRate);
-    const bad = firstNonFiniteParameter(net, 'grad');
+  }
+
+  /** The gradient of the batch just computed must be finite. */
+  private checkGradient(epoch: number, batch: number): void {
+    const bad = firstNonFiniteParameter(this.net, 'grad');
     if (bad !== undefined) throw new DivergenceError(epoch, batch, bad.layer, 'gradient', bad.value, this.learningRate, bad.parameter);
   }
 }

@@ -41,6 +41,7 @@ function gemm(m: number, n: number, k: number, A: Float64Array, sai: number, sap
 export const fastJsKernel: Kernel = {
   name: 'fast-js',
   precision: 'float64',
+  tinyProducts: true,
 
   gemmABt(m, n, k, A, B, C, bias) {
     if (n === 1 || k === 1) {

@@ -4,6 +4,8 @@
  * against them. Matrices are Float64Array, row-major; a buffer may be longer than its matrix
  * (only the first rows·cols entries are read or written).
  */
+import type { ActivationName } from '../spec';
+
 /** The arithmetic of a kernel's matrix products. */
 export type Precision = 'float64' | 'float32';
 
@@ -23,6 +25,40 @@ export interface Kernel {
    * batch buffers here when the kernel offers it.
    */
   alloc?(length: number): Float64Array;
+  /**
+   * True when the network may compute products of fewer than TINY (kernels/small.ts)
+   * multiply-adds itself, in plain loops, because this kernel's results for them are bit-for-bit
+   * those loops' (the fast float64 kernels; not a float32 kernel, not a test kernel).
+   */
+  readonly tinyProducts?: boolean;
+  /**
+   * out = f(net) for `count` values, in float64, when the kernel has a faster way for this
+   * activation and these arrays (the WebAssembly kernel: tanh in f64x2 on arrays in its memory,
+   * within a few units in the last place of Math.tanh). Returns false when it did nothing (the
+   * caller then uses activations.ts).
+   */
+  activate?(name: ActivationName, net: Float64Array, out: Float64Array, count: number): boolean;
+  /**
+   * The activations `activate` computes itself (on arrays in its memory, whatever their number),
+   * so that code generated for a network (kernels/compiled.ts) can stay out of their way.
+   */
+  readonly activates?: readonly ActivationName[];
+  /**
+   * Element-wise passes of the optimizers and the gradient, on arrays of equal length in this
+   * kernel's memory (the WebAssembly kernel, in f64x2): bit for bit the JavaScript loops of
+   * optimizers.ts and network.ts. Each returns undefined / false, doing nothing, when an array is
+   * not in its memory. The update passes return Σ (w + u) - (w + u): 0 when every w + u is finite.
+   */
+  vector?: {
+    /** u = -lr · g */
+    sgd(lr: number, g: Float64Array, w: Float64Array, u: Float64Array): number | undefined;
+    /** u = mu · v - lr · g */
+    momentum(mu: number, lr: number, v: Float64Array, g: Float64Array, w: Float64Array, u: Float64Array): number | undefined;
+    /** w += u */
+    addTo(u: Float64Array, w: Float64Array): boolean;
+    /** a /= d */
+    divide(a: Float64Array, d: number): boolean;
+  };
   /**
    * C[m×n] = A[m×k] · B[n×k]ᵀ (+ bias[n] added to every row).
    * Forward pass: Z = X · Wᵀ + b  (m = batch, n = units, k = inputs).

@@ -27,9 +27,15 @@ interface Exports {
   gemm32(m: number, n: number, k: number, a: number, sai: number, sap: number, b: number, c: number): void;
   transpose64(rows: number, cols: number, src: number, dst: number): void;
   transpose64to32(rows: number, cols: number, src: number, dst: number): void;
+  transpose32to64(rows: number, cols: number, src: number, dst: number): void;
   demote(count: number, src: number, dst: number): void;
   promote(count: number, src: number, dst: number): void;
   addBias64(m: number, n: number, c: number, bias: number): void;
+  tanh64(count: number, src: number, dst: number): void;
+  sgd64(n: number, lr: number, g: number, w: number, u: number): number;
+  momentum64(n: number, mu: number, lr: number, v: number, g: number, w: number, u: number): number;
+  addTo64(n: number, u: number, w: number): void;
+  div64(n: number, a: number, d: number): void;
   peak64(iters: number, x: number): number;
   peak32(iters: number, x: number): number;
   heapBase(): number;
@@ -38,7 +44,8 @@ interface Exports {
 /** Size of the arena (bytes): reserved once; the OS commits pages only when they are touched. */
 const ARENA_BYTES = 256 * 1024 * 1024;
 /** Products with fewer multiply-adds than this run in JavaScript (float64 only). */
-const SMALL = 2048;
+const SMALL = 128;
+
 
 function wasmBytes(): Uint8Array<ArrayBuffer> | undefined {
   if (typeof __BACKPROP_WASM__ === 'string') {
@@ -163,7 +170,45 @@ class WasmRuntime {
 }
 
 // Scratch slots
-const A_IN = 0, B_IN = 1, C_OUT = 2, BIAS = 3, B_T = 4, A32 = 5, B32 = 6, C32 = 7;
+const A_IN = 0, B_IN = 1, C_OUT = 2, BIAS = 3, B_T = 4, A32 = 5, B32 = 6, C32 = 7, A_T = 8, C_T = 9;
+
+/**
+ * X · Wᵀ needs one operand transposed. When A and C together are smaller than B (a batch of 64
+ * through a 784-input layer: 50k + 8k values against 100k), the product is formed as
+ * Cᵀ = B · Aᵀ and C transposed back: the same products summed in the same order (bit for bit the
+ * same C), with less strided copying.
+ */
+const transposeA = (m: number, n: number, k: number): boolean => m * k + m * n < n * k;
+
+/** tanh in f64x2 on arrays in the arena (asm/kernels.ts tanh64); false for anything else. */
+function activation(rt: WasmRuntime): NonNullable<Kernel['activate']> {
+  return (name, net, out, count) => {
+    // every count, so that a single-sample trace and a batch compute tanh the same way
+    if (name !== 'tanh' || !rt.isOurs(net) || !rt.isOurs(out)) return false;
+    rt.x.tanh64(count, net.byteOffset, out.byteOffset);
+    return true;
+  };
+}
+
+/** The optimizer and gradient passes in f64x2 (asm/kernels.ts) on arrays in the arena. */
+function vectorOps(rt: WasmRuntime): NonNullable<Kernel['vector']> {
+  const x = rt.x;
+  const buffer = (): ArrayBufferLike => x.memory.buffer;
+  return {
+    sgd: (lr, g, w, u) => {
+      const m = buffer();
+      return g.buffer === m && w.buffer === m && u.buffer === m ? x.sgd64(w.length, lr, g.byteOffset, w.byteOffset, u.byteOffset) : undefined;
+    },
+    momentum: (mu, lr, v, g, w, u) => {
+      const m = buffer();
+      return v.buffer === m && g.buffer === m && w.buffer === m && u.buffer === m
+        ? x.momentum64(w.length, mu, lr, v.byteOffset, g.byteOffset, w.byteOffset, u.byteOffset)
+        : undefined;
+    },
+    addTo: (u, w) => (u.buffer === buffer() && w.buffer === buffer() ? (x.addTo64(w.length, u.byteOffset, w.byteOffset), true) : false),
+    divide: (a, d) => (a.buffer === buffer() ? (x.div64(a.length, a.byteOffset, d), true) : false),
+  };
+}
 
 function float64Kernel(rt: WasmRuntime): Kernel {
   const x = rt.x;
@@ -171,10 +216,29 @@ function float64Kernel(rt: WasmRuntime): Kernel {
   return {
     name: 'wasm-simd',
     precision: 'float64',
+    tinyProducts: true,
     alloc: (length) => rt.arena.view(length),
+    activate: activation(rt),
+    activates: ['tanh'],
+    vector: vectorOps(rt),
 
     gemmABt(m, n, k, A, B, C, bias) {
       if (m * n * k < SMALL) return js.gemmABt(m, n, k, A, B, C, bias);
+      if (transposeA(m, n, k)) {
+        const a = rt.input(A, m * k, A_IN);
+        const b = rt.input(B, n * k, B_IN);
+        const at = rt.block(A_T, m * k * 8);
+        const ct = rt.block(C_T, m * n * 8);
+        const c = rt.output(C, m * n, C_OUT);
+        const pb = bias === undefined ? 0 : rt.input(bias, n, BIAS);
+        if (a < 0 || b < 0 || at < 0 || ct < 0 || c < 0 || pb < 0) return js.gemmABt(m, n, k, A, B, C, bias);
+        x.transpose64(m, k, a, at); // Aᵀ, k×m
+        x.gemm64(n, m, k, b, k, 1, at, ct); // Cᵀ = B·Aᵀ, n×m
+        x.transpose64(n, m, ct, c);
+        if (bias !== undefined) x.addBias64(m, n, c, pb);
+        rt.finish(C, c, m * n);
+        return;
+      }
       const a = rt.input(A, m * k, A_IN);
       const b = rt.input(B, n * k, B_IN);
       const bt = rt.block(B_T, n * k * 8);
@@ -234,8 +298,26 @@ function float32Kernel(rt: WasmRuntime, twin: Kernel): Kernel {
     precision: 'float32',
     float64: twin,
     alloc: (length) => rt.arena.view(length),
+    activate: activation(rt),
+    activates: ['tanh'],
+    vector: vectorOps(rt),
 
     gemmABt(m, n, k, A, B, C, bias) {
+      if (transposeA(m, n, k)) {
+        const b32 = demoted(B, n * k, B32, B_IN);
+        const a = rt.input(A, m * k, A_IN);
+        const at = rt.block(A32, m * k * 4);
+        const ct = rt.block(C32, m * n * 4);
+        if (b32 < 0 || a < 0 || at < 0 || ct < 0) full();
+        x.transpose64to32(m, k, a, at); // Aᵀ in float32, k×m
+        x.gemm32(n, m, k, b32, k, 1, at, ct); // Cᵀ = B·Aᵀ, n×m
+        const c = rt.output(C, m * n, C_OUT);
+        if (c < 0) full();
+        x.transpose32to64(n, m, ct, c);
+        if (bias !== undefined) x.addBias64(m, n, c, rt.input(bias, n, BIAS));
+        rt.finish(C, c, m * n);
+        return;
+      }
       const a = demoted(A, m * k, A32, A_IN);
       const b = rt.input(B, n * k, B_IN);
       const bt = rt.block(B32, n * k * 4);

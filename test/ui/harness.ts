@@ -22,13 +22,13 @@ export interface HostServer {
   workbenchUrl(query?: Record<string, string>, folder?: string): string;
   stop(): Promise<void>;
 }
-interface HostBrowser {
+export interface HostBrowser {
   context: BrowserContext;
   page: Page;
   close(): Promise<void>;
 }
-interface ServerModule {
-  startServer(options: { workspace: string }): Promise<HostServer>;
+export interface ServerModule {
+  startServer(options: { workspace: string; settings?: Record<string, unknown> }): Promise<HostServer>;
   launchBrowser(options?: { viewport?: { width: number; height: number } }): Promise<HostBrowser>;
 }
 
@@ -79,9 +79,13 @@ export const ARTIFACTS_DIR = path.join(repoRoot(), 'test-artifacts', 'ui');
 // which cannot load an ES module on Node 20.
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
+/** Loads one of the ES modules of scripts/test-host/ (server.mjs, paths.mjs). */
+export async function hostModule<T>(name: string): Promise<T> {
+  return (await importEsm(pathToFileURL(path.join(repoRoot(), 'scripts', 'test-host', name)).href)) as T;
+}
+
 async function loadServerModule(): Promise<ServerModule> {
-  const file = path.join(repoRoot(), 'scripts', 'test-host', 'server.mjs');
-  return (await importEsm(pathToFileURL(file).href)) as ServerModule;
+  return hostModule<ServerModule>('server.mjs');
 }
 
 /** Starts code-server on a temp copy of `workspace`, opens it in Chromium, waits for the Explorer. */

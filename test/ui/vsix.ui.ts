@@ -10,38 +10,16 @@ import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { BrowserContext, Page } from 'playwright-core';
-import { openFileFromExplorer, repoRoot, screenshot, waitForCodeLens } from './harness';
+import type { Page } from 'playwright-core';
+import { hostModule, openFileFromExplorer, repoRoot, screenshot, waitForCodeLens, type HostBrowser, type HostServer, type ServerModule } from './harness';
 
 const ROOT = repoRoot();
 const EXTENSION_ID = 'backprop-studio.backprop-studio';
 
-interface HostServer {
-  url: string;
-  port: number;
-  tmp: string;
-  workbenchUrl(query?: Record<string, string>, folder?: string): string;
-  stop(): Promise<void>;
-}
-interface HostBrowser {
-  context: BrowserContext;
-  page: Page;
-  close(): Promise<void>;
-}
-interface ServerModule {
-  startServer(options: { workspace: string; settings?: Record<string, unknown> }): Promise<HostServer>;
-  launchBrowser(options?: { viewport?: { width: number; height: number } }): Promise<HostBrowser>;
-}
 interface PathsModule {
   NODE24: string;
   CODE_SERVER_ENTRY: string;
 }
-
-// A real import() of the ES modules (TypeScript would turn `import()` into require() under CommonJS).
-const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
-const hostModule = async <T>(name: string): Promise<T> =>
-  (await importEsm(pathToFileURL(path.join(ROOT, 'scripts', 'test-host', name)).href)) as T;
 
 /** Runs a command, resolving with its output; rejects with the output when it fails. */
 function run(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {

@@ -1,12 +1,15 @@
 /**
  * The project's engine as benchmark adapters: a Network on a kernel and the Sgd optimizer, one
  * `lossAndGradient` + `step` per batch, batches cut from the data in order and cycled (the same
- * custom loop the peers run; `tryStep` is the checked step of the Trainer). `trainer` variants run Trainer.runEpoch instead (shuffle, divergence
- * checks and the end-of-epoch loss included), the path the extension uses.
+ * custom loop the peers run; `tryStep` is the checked step of the Trainer). Batches of one row
+ * take the Trainer's fused sgd step (`fusedSgd`) where it covers the network, as the Trainer does.
+ * Batch index views are made once, like the peers' pre-cut batches. `trainer` variants run
+ * Trainer.runEpoch instead (shuffle, divergence checks and the end-of-epoch loss included), the
+ * path the extension uses.
  */
 import { Network } from '../src/engine/network';
 import { Sgd } from '../src/engine/optimizers';
-import { Trainer } from '../src/engine/trainer';
+import { fusedSgd, Trainer } from '../src/engine/trainer';
 import type { Kernel } from '../src/engine/kernels/types';
 import type { NetSpec } from '../src/engine/spec';
 import type { Workload } from './workloads';
@@ -40,13 +43,17 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
   const N = inputs.length;
   const order = new Int32Array(N + w.batch);
   for (let i = 0; i < order.length; i++) order[i] = i % N;
+  const views = Array.from({ length: N }, (_, a) => order.subarray(a, a + w.batch));
+  const fused = w.batch === 1 ? fusedSgd(net, opt) : undefined;
   let at = 0;
   return {
     name,
     run(samples) {
       for (let done = 0; done < samples; done += w.batch) {
-        net.lossAndGradient(inputs, targets, 0, order.subarray(at, at + w.batch));
-        opt.tryStep(); // the checked step the Trainer uses (applies only finite weights)
+        if (fused === undefined || !fused(inputs[at], targets[at], 0)) {
+          net.lossAndGradient(inputs, targets, 0, views[at]);
+          opt.tryStep(); // the checked step the Trainer uses (applies only finite weights)
+        }
         at = (at + w.batch) % N;
       }
     },

@@ -166,6 +166,21 @@ abstract class BaseOptimizer implements Optimizer {
     this.steps++;
   }
 
+  /**
+   * Records an update that was computed into `nextViews` (the `next` set) and applied to the
+   * parameters by someone else (the fused sgd step, see Sgd.nextUpdate): as tryStep's success.
+   */
+  protected recordApplied(): void {
+    this.swap();
+    this.steps++;
+    this.canUndo = false;
+  }
+
+  /** Per-parameter views of u in the `next` set (valid until the next step or swap). */
+  protected nextUpdateViews(): readonly Float64Array[] {
+    return this.nextViews;
+  }
+
   private swap(): void {
     [this.cur, this.next] = [this.next, this.cur];
     [this.curViews, this.nextViews] = [this.nextViews, this.curViews];
@@ -223,6 +238,21 @@ export class Sgd extends BaseOptimizer {
   constructor(params: readonly ParamRef[], learningRate: number, kernel?: Kernel) {
     super(params, learningRate, 0, kernel);
   }
+
+  /**
+   * For a fused step (kernels/compiled.ts, compileSgdSample) that computes u = -lr · g itself:
+   * the arrays to write u into, one per parameter in order (views of the `next` state set).
+   * After the fused code has applied w <- w + u, `acceptUpdate()` makes u the last update, as a
+   * successful tryStep would; when it applied nothing, simply do not call it.
+   */
+  nextUpdate(): readonly Float64Array[] {
+    return this.nextUpdateViews();
+  }
+
+  acceptUpdate(): void {
+    this.recordApplied();
+  }
+
   protected compute(g: Float64Array, w: Float64Array, o: number, n: number, _t: number, seg: number): number {
     const lr = this.learningRate;
     const u = this.next[0];

@@ -38,10 +38,11 @@ export type SampleStep = (buf: SampleBuffers, l2: number, safeLog: (y: number) =
  * optimised code (a deoptimisation each time, until V8 gives up optimising the step).
  */
 const HELPERS = {
+  // (x >= 0: e = exp(-x), 1 / (1 + e); else e = exp(x), e / (1 + e): the same operations, in
+  // less bytecode, so that V8's inlining budget covers every call site of a W1-sized step)
   sigmoid: (x: number): number => {
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    const e = Math.exp(x);
-    return e / (1 + e);
+    const e = Math.exp(-Math.abs(x));
+    return (x >= 0 ? 1 : e) / (1 + e);
   },
   relu: (x: number): number => (x > 0 ? x : x === x ? 0 : x),
   leaky: (x: number): number => (x >= 0 ? x : LEAKY_SLOPE * x),
@@ -78,25 +79,24 @@ function dfExpr(a: ActivationName, z: string, o: string): string | undefined {
   }
 }
 
-/**
- * The generated step of a network, or undefined when it is not covered (see the header) or uses
- * an activation that the kernel computes itself (`kernelActivations`, e.g. the WebAssembly tanh:
- * the trace and batches use that one, so a sample step must too).
- */
-export function compileSample(
-  sizes: readonly number[],
-  activations: readonly ActivationName[],
-  loss: LossName,
-  kernelActivations: readonly ActivationName[] = [],
-): SampleStep | undefined {
+/** Whether a network is covered (see the header); its parameter count is at most MAX_WEIGHTS. */
+function covered(sizes: readonly number[], activations: readonly ActivationName[], loss: LossName, kernelActivations: readonly ActivationName[]): boolean {
   const L = sizes.length - 1;
   let weights = 0;
   for (let l = 1; l <= L; l++) weights += sizes[l] * (sizes[l - 1] + 1);
-  if (weights > MAX_WEIGHTS) return undefined;
+  if (weights > MAX_WEIGHTS) return false;
   const out = activations[L - 1];
-  if (loss === 'cross-entropy' || (loss === 'binary-cross-entropy' && out !== 'sigmoid')) return undefined;
-  if (activations.some((a) => fExpr(a, 'x') === undefined || kernelActivations.includes(a))) return undefined;
+  if (loss === 'cross-entropy' || (loss === 'binary-cross-entropy' && out !== 'sigmoid')) return false;
+  return !activations.some((a) => fExpr(a, 'x') === undefined || kernelActivations.includes(a));
+}
 
+/**
+ * The lines shared by both steps: the buffers, the input row (from O[0] and T, or, when `direct`,
+ * from the arrays x and t, copied into O[0] and T), the forward pass, E and every delta.
+ */
+function stepLines(sizes: readonly number[], activations: readonly ActivationName[], loss: LossName, direct: boolean): string[] {
+  const L = sizes.length - 1;
+  const out = activations[L - 1];
   const c: string[] = [];
   for (let l = 0; l <= L; l++) c.push(`const O${l} = buf.O[${l}];`);
   for (let l = 1; l <= L; l++) {
@@ -104,7 +104,7 @@ export function compileSample(
   }
   c.push('const T = buf.T;');
   // inputs
-  for (let i = 0; i < sizes[0]; i++) c.push(`const o0_${i} = O0[${i}];`);
+  for (let i = 0; i < sizes[0]; i++) c.push(direct ? `const o0_${i} = x[${i}]; O0[${i}] = o0_${i};` : `const o0_${i} = O0[${i}];`);
   // forward: net_j = (Σ_k w_jk o_k, from 0 in order of k) + b_j;  o_j = f(net_j)
   for (let l = 1; l <= L; l++) {
     const n = sizes[l];
@@ -117,7 +117,7 @@ export function compileSample(
   }
   // loss E of the row, and the output deltas
   const K = sizes[L];
-  for (let k = 0; k < K; k++) c.push(`const t${k} = T[${k}];`);
+  for (let k = 0; k < K; k++) c.push(direct ? `const t${k} = t[${k}]; T[${k}] = t${k};` : `const t${k} = T[${k}];`);
   if (loss === 'binary-cross-entropy') {
     c.push('let E = 0;');
     for (let k = 0; k < K; k++) {
@@ -141,6 +141,23 @@ export function compileSample(
       c.push(`const d${l}_${j} = (0${terms}) * ${dfExpr(activations[l - 1], `z${l}_${j}`, `o${l}_${j}`)}; D${l}[${j}] = d${l}_${j};`);
     }
   }
+  return c;
+}
+
+/**
+ * The generated step of a network, or undefined when it is not covered (see the header) or uses
+ * an activation that the kernel computes itself (`kernelActivations`, e.g. the WebAssembly tanh:
+ * the trace and batches use that one, so a sample step must too).
+ */
+export function compileSample(
+  sizes: readonly number[],
+  activations: readonly ActivationName[],
+  loss: LossName,
+  kernelActivations: readonly ActivationName[] = [],
+): SampleStep | undefined {
+  if (!covered(sizes, activations, loss, kernelActivations)) return undefined;
+  const L = sizes.length - 1;
+  const c = stepLines(sizes, activations, loss, false);
   // gradient of one row: dE/dw_jk = 0 + delta_j · o_k (+ λ w_jk), dE/db_j = 0 + delta_j
   c.push('if (l2 === 0) {');
   for (let l = 1; l <= L; l++) {
@@ -165,5 +182,87 @@ export function compileSample(
     return make(HELPERS);
   } catch {
     return undefined; // no code generation here (a content security policy): the general path
+  }
+}
+
+/**
+ * One batch-1 step of plain sgd, fused: loads the row x, t (into O[0] and T as well), computes
+ * Z, O, D and the gradient (into dW, db) as SampleStep does, the update u = -lr · g of every
+ * parameter into U (the optimizer's packed update views, in parameter order: W1, b1, W2, …) and the
+ * new values w + u, the operations of optimizers.ts's Sgd in its order. It applies w <- w + u only
+ * when the row's outputs of every layer, the loss E + l2t (l2t: the network's l2 term) and every
+ * new value are finite, and returns 0; otherwise it changes no parameter and returns NaN (also for
+ * a row of the wrong length): the caller then runs the general path, which names the failure.
+ */
+export type FusedSgdStep = (
+  buf: SampleBuffers,
+  U: readonly Float64Array[],
+  x: Float64Array,
+  t: Float64Array,
+  l2: number,
+  l2t: number,
+  lr: number,
+  safeLog: (y: number) => number,
+) => number;
+
+/** The fused sgd step of a network, or undefined when compileSample would not cover it. */
+export function compileSgdSample(
+  sizes: readonly number[],
+  activations: readonly ActivationName[],
+  loss: LossName,
+  kernelActivations: readonly ActivationName[] = [],
+): FusedSgdStep | undefined {
+  if (!covered(sizes, activations, loss, kernelActivations)) return undefined;
+  // one function with and one without the l2 term (each half the size: V8 then inlines the
+  // activation helpers into them, which it stops doing in a function twice as long)
+  const plain = fusedVariant(sizes, activations, loss, false);
+  const withL2 = fusedVariant(sizes, activations, loss, true);
+  if (plain === undefined || withL2 === undefined) return undefined;
+  return (buf, U, x, t, l2, l2t, lr, safeLog) => (l2 === 0 ? plain : withL2)(buf, U, x, t, l2, l2t, lr, safeLog);
+}
+
+function fusedVariant(sizes: readonly number[], activations: readonly ActivationName[], loss: LossName, withL2: boolean): FusedSgdStep | undefined {
+  const L = sizes.length - 1;
+  const c = [`if (x === undefined || x.length !== ${sizes[0]} || t === undefined || t.length !== ${sizes[L]}) return NaN;`];
+  c.push(...stepLines(sizes, activations, loss, true));
+  // everything the trainer checks before an update: the outputs of every layer and the loss
+  c.push('const loss = E + l2t;', 'let check = loss - loss;');
+  for (let l = 1; l <= L; l++) {
+    c.push(`check += ${Array.from({ length: sizes[l] }, (_, j) => `(o${l}_${j} - o${l}_${j})`).join(' + ')};`);
+    c.push(`const UW${l} = U[${2 * (l - 1)}], Ub${l} = U[${2 * (l - 1) + 1}];`);
+  }
+  // g, u = -lr · g and w + u (checked: in ACC independent sums, not one long chain of additions),
+  // then w <- w + u; with and without the l2 term of g
+  const ACC = 6;
+  {
+    c.push(Array.from({ length: ACC }, (_, a) => `c${a} = 0`).join(', ').replace(/^/, 'let ') + ';');
+    const apply: string[] = [];
+    let acc = 0;
+    const checked = (name: string): string => `c${acc++ % ACC} += ${name} - ${name};`;
+    for (let l = 1; l <= L; l++) {
+      const k = sizes[l - 1];
+      for (let j = 0; j < sizes[l]; j++) {
+        for (let p = 0; p < k; p++) {
+          const q = j * k + p;
+          const g = withL2 ? `(0 + d${l}_${j} * o${l - 1}_${p}) + l2 * W${l}[${q}]` : `0 + d${l}_${j} * o${l - 1}_${p}`;
+          // (an assignment's value is the number assigned: g and u exactly as stored)
+          c.push(`{ const w = W${l}[${q}] + (UW${l}[${q}] = -lr * (dW${l}[${q}] = ${g})); ${checked('w')} }`);
+          apply.push(`W${l}[${q}] += UW${l}[${q}];`);
+        }
+      }
+      for (let j = 0; j < sizes[l]; j++) {
+        c.push(`{ const w = b${l}[${j}] + (Ub${l}[${j}] = -lr * (db${l}[${j}] = 0 + d${l}_${j})); ${checked('w')} }`);
+        apply.push(`b${l}[${j}] += Ub${l}[${j}];`);
+      }
+    }
+    c.push(`if (check + ${Array.from({ length: ACC }, (_, a) => `c${a}`).join(' + ')} !== 0) return NaN;`, ...apply);
+  }
+  c.push('return 0;');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('H', `return function fusedSgdStep(buf, U, x, t, l2, l2t, lr, safeLog) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => FusedSgdStep;
+    return make(HELPERS);
+  } catch {
+    return undefined;
   }
 }

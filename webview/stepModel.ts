@@ -15,7 +15,7 @@ import { formatFull, formatLatex, formatNumber, latexFactor, paramName } from '.
 
 /** Which quantity a shown number is; with `layer`, `unit` (and `k`) it names the number exactly. */
 export type Quantity =
-  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'lr';
+  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'newW' | 'newB' | 'lr';
 
 export interface Shown {
   quantity: Quantity;
@@ -315,20 +315,22 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
       const w = trace.W[l][j * n + k];
       const a = trace.out[l - 1][k];
       const u = trace.uW[l][j * n + k];
+      const after = trace.newW[l][j * n + k];
       const name = sym.w(l, j, k);
       lines.push({
-        latex: `${name} \\leftarrow ${name} + \\alpha\\, ${sym.a(l - 1, k)} ${sym.D(l, j)} = ${formatLatex(w)} + ${latexFactor(lr)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)} = ${formatLatex(w)} + ${latexFactor(u)}`,
-        shown: [shown('w', l, j, w, k), shown('lr', 0, 0, lr), shown('out', l - 1, k, a), shown('Delta', l, j, Delta), shown('uW', l, j, u, k)],
+        latex: `${name} \\leftarrow ${name} + \\alpha\\, ${sym.a(l - 1, k)} ${sym.D(l, j)} = ${formatLatex(w)} + ${latexFactor(lr)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)} = ${formatLatex(w)} + ${latexFactor(u)} = ${formatLatex(after)}`,
+        shown: [shown('w', l, j, w, k), shown('lr', 0, 0, lr), shown('out', l - 1, k, a), shown('Delta', l, j, Delta), shown('uW', l, j, u, k), shown('newW', l, j, after, k)],
         layer: l,
         unit: j,
       });
     }
     const b = trace.b[l][j];
     const ub = trace.ub[l][j];
+    const bAfter = trace.newB[l][j];
     const bn = sym.b(l, j);
     lines.push({
-      latex: `${bn} \\leftarrow ${bn} + \\alpha\\, ${sym.D(l, j)} = ${formatLatex(b)} + ${latexFactor(lr)}\\cdot${latexFactor(Delta)} = ${formatLatex(b)} + ${latexFactor(ub)}`,
-      shown: [shown('b', l, j, b), shown('lr', 0, 0, lr), shown('Delta', l, j, Delta), shown('ub', l, j, ub)],
+      latex: `${bn} \\leftarrow ${bn} + \\alpha\\, ${sym.D(l, j)} = ${formatLatex(b)} + ${latexFactor(lr)}\\cdot${latexFactor(Delta)} = ${formatLatex(b)} + ${latexFactor(ub)} = ${formatLatex(bAfter)}`,
+      shown: [shown('b', l, j, b), shown('lr', 0, 0, lr), shown('Delta', l, j, Delta), shown('ub', l, j, ub), shown('newB', l, j, bAfter)],
       layer: l,
       unit: j,
     });

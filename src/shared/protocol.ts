@@ -80,6 +80,9 @@ export interface TraceView {
   /** The plain-SGD update this sample alone would make: uW[l][j*inputs+k] = -lr * delta_j * out_k. */
   uW: number[][];
   ub: number[][];
+  /** The weights and biases after that update: newW[l][i] = W[l][i] + uW[l][i] (float64 sums). */
+  newW: number[][];
+  newB: number[][];
 }
 
 export interface GradCheckEntryView {

@@ -116,6 +116,8 @@ export function traceView(net: Network, data: Dataset, sample: number, learningR
   const b: number[][] = [[]];
   const uW: number[][] = [[]];
   const ub: number[][] = [[]];
+  const newW: number[][] = [[]];
+  const newB: number[][] = [[]];
   for (let l = 1; l <= L; l++) {
     const layer = net.layers[l - 1];
     W.push(Array.from(layer.W));
@@ -128,6 +130,8 @@ export function traceView(net: Network, data: Dataset, sample: number, learningR
     }
     uW.push(u);
     ub.push(Array.from(d, (dj) => -learningRate * dj));
+    newW.push(Array.from(layer.W, (w, i) => w + u[i]));
+    newB.push(Array.from(layer.b, (bj, j) => bj + ub[l][j]));
   }
   return {
     sample,
@@ -145,6 +149,8 @@ export function traceView(net: Network, data: Dataset, sample: number, learningR
     b,
     uW,
     ub,
+    newW,
+    newB,
   };
 }
 

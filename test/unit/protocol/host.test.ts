@@ -131,7 +131,7 @@ class StubSession implements TrainingSessionApi {
   async trace(sample: number): Promise<TraceView> {
     this.calls.push(`trace ${sample}`);
     if (sample >= 4) throw new Error(`sample ${sample + 1} does not exist: the data has 4 samples`);
-    return { sample, x: [0, 1], t: [1], net: [[], [0]], out: [[0, 1], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]] };
+    return { sample, x: [0, 1], t: [1], net: [[], [0]], out: [[0, 1], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]], newW: [[], [0.1, 0.15]], newB: [[], [0.05]] };
   }
   async gradCheck(): Promise<GradCheckView> {
     this.calls.push('gradcheck');

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Network } from '../../../src/engine';
 import { loadNet, type LoadedNet } from '../../../src/engine/load';
-import type { TraceView } from '../../../src/shared/protocol';
+import { traceView } from '../../../src/extension/worker/views';
 import { formatLatex, formatNumber } from '../../../webview/format';
 import { buildSteps, type Shown, type Step, type StepInput } from '../../../webview/stepModel';
 
@@ -22,54 +22,12 @@ function load(text: string, file: string): LoadedNet {
   return r;
 }
 
-/** What the worker sends: the engine's trace as plain arrays, and the one-sample SGD update. */
-function traceView(net: Network, loaded: LoadedNet, sample: number): { view: TraceView; engine: ReturnType<Network['trace']> } {
-  const ds = loaded.train!;
-  const x = ds.inputs[sample];
-  const t = ds.targets[sample];
-  const tr = net.trace(x, t);
-  const lr = loaded.spec.training.learningRate;
-  const L = net.depth;
-  const W: number[][] = [[]];
-  const b: number[][] = [[]];
-  const uW: number[][] = [[]];
-  const ub: number[][] = [[]];
-  for (let l = 1; l <= L; l++) {
-    const layer = net.layers[l - 1];
-    W.push(Array.from(layer.W));
-    b.push(Array.from(layer.b));
-    const u: number[] = [];
-    for (let j = 0; j < layer.units; j++) for (let k = 0; k < layer.inputs; k++) u.push(-lr * tr.delta[l][j] * tr.out[l - 1][k]);
-    uW.push(u);
-    ub.push(Array.from(tr.delta[l], (d) => -lr * d));
-  }
-  const arr = (a: Float64Array[]): number[][] => a.map((r) => Array.from(r));
-  return {
-    engine: tr,
-    view: {
-      sample,
-      x: Array.from(x),
-      t: Array.from(t),
-      net: arr(tr.net),
-      out: arr(tr.out),
-      delta: arr(tr.delta),
-      fprime: arr(tr.fprime),
-      backSum: arr(tr.backSum),
-      dEdy: Array.from(tr.dEdy),
-      loss: tr.loss,
-      learningRate: lr,
-      W,
-      b,
-      uW,
-      ub,
-    },
-  };
-}
-
 function stepsFor(text: string, file: string, sample: number): { steps: Step[]; net: Network; engine: ReturnType<Network['trace']>; lr: number; t: Float64Array } {
   const loaded = load(text, file);
   const net = Network.fromSpec(loaded.spec);
-  const { view, engine } = traceView(net, loaded, sample);
+  // What the worker sends: its own view of the engine's trace (src/extension/worker/views.ts).
+  const view = traceView(net, loaded.train!, sample, loaded.spec.training.learningRate);
+  const engine = net.trace(loaded.train!.inputs[sample], loaded.train!.targets[sample]);
   const input: StepInput = {
     trace: view,
     layers: net.layers.map((l, i) => ({ layer: i + 1, units: l.units, inputs: l.inputs, activation: l.activation })),
@@ -99,6 +57,8 @@ function engineValue(s: Shown, net: Network, tr: ReturnType<Network['trace']>, l
     case 'b': return net.layers[l - 1].b[j];
     case 'uW': return -lr * tr.delta[l][j] * tr.out[l - 1][s.k!];
     case 'ub': return -lr * tr.delta[l][j];
+    case 'newW': return net.layers[l - 1].weight(j, s.k!) + -lr * tr.delta[l][j] * tr.out[l - 1][s.k!];
+    case 'newB': return net.layers[l - 1].b[j] + -lr * tr.delta[l][j];
   }
 }
 

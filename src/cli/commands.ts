@@ -10,6 +10,7 @@ import {
   gradientCheck,
   loadNet,
   networkFor,
+  noDataProblem,
   Trainer,
   writeWeights,
   type Dataset,
@@ -24,7 +25,8 @@ import { fmt, Progress, table } from './output';
 export class InputError extends Error {}
 
 function load(opts: CliOptions, text: string, absPath: string): LoadedNet {
-  const result = loadNet(text, absPath);
+  // predict answers for every sample of `data`, in file order: no validation hold-out.
+  const result = loadNet(text, absPath, undefined, { holdOut: opts.command !== 'predict' });
   const problems = result.spec ? result.warnings : result.problems;
   for (const p of problems) {
     if (p.severity === 'warning' && !opts.quiet) process.stderr.write(`${formatProblem(opts.file, p)}\n`);
@@ -42,22 +44,7 @@ function load(opts: CliOptions, text: string, absPath: string): LoadedNet {
 
 function requireData(opts: CliOptions, loaded: LoadedNet): Dataset {
   if (loaded.train && loaded.train.inputs.length > 0) return loaded.train;
-  const root = loaded.parsed.root;
-  const at = root ? loaded.parsed.locate([]) : undefined;
-  const { line, column } = at ? lineColumn(loaded.parsed.text, at.offset) : { line: 1, column: 1 };
-  throw new InputError(`${opts.file}:${line}:${column}: error: '${opts.command}' needs training data: add a "data" object (inline, CSV or generator)`);
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 };
+  throw new InputError(formatProblem(opts.file, noDataProblem(loaded.parsed)));
 }
 
 function print(opts: CliOptions, json: unknown, human: () => string): void {
@@ -231,9 +218,7 @@ function predict(opts: CliOptions, text: string, absPath: string): number {
     }
     inputs = opts.inputs.map((row) => Float64Array.from(row));
   } else {
-    const all = [...(loaded.train?.inputs ?? []), ...(loaded.validation?.inputs ?? [])];
-    if (all.length === 0) requireData(opts, loaded);
-    inputs = all;
+    inputs = requireData(opts, loaded).inputs;
   }
   const outputs = inputs.map((x) => Array.from(net.predict(x)));
   const last = loaded.spec.layers[loaded.spec.layers.length - 1];

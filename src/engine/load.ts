@@ -28,16 +28,19 @@ export interface LoadFailure {
 /**
  * Parses and validates `text` (the content of `filePath`) and loads its data. Data files are read
  * relative to the directory of `filePath` with `readFile` (by default synchronously from disk).
+ * `holdOut: false` keeps all of `data` in `train`, in file order, ignoring a `validation` fraction.
  */
 export function loadNet(
   text: string,
   filePath: string,
   readFile: (absPath: string) => string = (p) => fs.readFileSync(p, 'utf8'),
+  options: { holdOut?: boolean } = {},
 ): LoadedNet | LoadFailure {
   const parsed = parseNet(text, filePath);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (!parsed.spec || errors.length > 0) return { problems: sortProblems(parsed.problems) };
-  const data = loadData(parsed.spec, parsed, path.dirname(filePath), readFile);
+  const dataSpec = options.holdOut === false ? { ...parsed.spec, validation: undefined } : parsed.spec;
+  const data = loadData(dataSpec, parsed, path.dirname(filePath), readFile);
   const all = [...parsed.problems, ...data.problems];
   if (all.some((p) => p.severity === 'error')) return { problems: sortProblems(all) };
   return { spec: parsed.spec, parsed, train: data.train, validation: data.validation, warnings: all };
@@ -49,6 +52,11 @@ export function loadNet(
  */
 export function networkFor(spec: NetSpec, purpose: 'train' | 'exact'): Network {
   return Network.fromSpec(spec, defaultKernel(purpose === 'train' ? spec.training.precision : 'float64'));
+}
+
+/** The problem of a file that has no "data" to train, check or take gradients on. */
+export function noDataProblem(parsed: ParsedNet): Problem {
+  return parsed.problemAt(['data'], 'error', 'no-data', 'the file has no "data": add inline inputs and targets, a CSV file or a generator to train it');
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

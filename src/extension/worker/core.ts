@@ -20,7 +20,7 @@ import {
   type Dataset,
   type NetSpec,
 } from '../../engine';
-import { loadNet, networkFor } from '../../engine/load';
+import { loadNet, networkFor, noDataProblem } from '../../engine/load';
 import type { EpochPoint, TrainingState } from '../../shared/protocol';
 import { reducePoints } from '../training/history';
 import {
@@ -198,8 +198,7 @@ export class WorkerCore {
     if (!result.train) {
       this.loaded = undefined;
       this.setState('idle');
-      const at = result.parsed.problemAt(['data'], 'error', 'no-data', 'the file has no "data": add inline inputs and targets, a CSV file or a generator to train it');
-      return { ok: false, problems: [at] };
+      return { ok: false, problems: [noDataProblem(result.parsed)] };
     }
     const spec = result.spec;
     this.learningRate = undefined;

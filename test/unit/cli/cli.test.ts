@@ -139,6 +139,34 @@ describe('CLI (spawned)', function () {
     assert.equal(out.trace.delta[2].length, 1);
   });
 
+  it('predict answers for every sample of "data" in file order, also when a validation fraction is set', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'identity.net.json');
+    const inputs = [[1, 2], [3, 4], [5, 6], [7, 8], [9, 10], [11, 12]];
+    // A linear layer with identity weights: each output is its input, so any reordering shows.
+    fs.writeFileSync(file, JSON.stringify({
+      layers: [{ units: 2 }, { units: 2, activation: 'linear', weights: [[1, 0], [0, 1]], biases: [0, 0] }],
+      data: { inputs, targets: inputs },
+      validation: 0.5,
+    }));
+    const r = run(['predict', file, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as { outputs: number[][] }).outputs, inputs);
+  });
+
+  it('a file without "data" is bad input for train, check, grad and predict, pointed at the top-level object', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'nodata.net.json');
+    fs.writeFileSync(file, '// no data\n  {\n  "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }]\n}\n');
+    for (const cmd of ['train', 'check', 'grad', 'predict']) {
+      const r = run([cmd, file]);
+      assert.equal(r.code, 2, cmd);
+      assert.equal(r.stdout, '');
+      // The object opens at line 2, column 3.
+      assert.ok(r.stderr.startsWith(`${file}:2:3: error: the file has no "data"`), r.stderr);
+    }
+  });
+
   it('check passes on every example and fails (exit 1) on nothing else here', () => {
     for (const f of fs.readdirSync(examples).filter((n) => n.endsWith('.net.json'))) {
       const r = run(['check', path.join(examples, f), '--json', '--max-per-layer', '40']);

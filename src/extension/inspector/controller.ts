@@ -81,6 +81,10 @@ export class InspectorController implements vscode.Disposable {
     this.subscriptions.push(
       session.onProgress((p) => this.onProgress(p)),
       session.onState((s) => {
+        // Points still waiting for the throttle belong before the state change: a later progress
+        // message must not carry the run's old state past it (the webview shows the last state).
+        this.progressThrottle.cancel();
+        this.flushProgress();
         this.send({ type: 'state', state: s.state, ...(s.message !== undefined ? { message: s.message } : {}) });
         if (s.state !== 'training') this.networkThrottle.trigger();
       }),
@@ -206,10 +210,10 @@ export class InspectorController implements vscode.Disposable {
 
   private flushProgress(): void {
     const p = this.lastProgress;
-    if (!this.ready || !p) return;
+    if (!this.ready || !p || this.pending.length === 0) return;
     const points = this.pending.length > this.timing.maxPointsPerMessage ? compact(this.pending, this.timing.maxPointsPerMessage) : this.pending;
     this.pending = [];
-    this.send({ type: 'progress', points, state: p.state, epoch: p.epoch, totalEpochs: p.totalEpochs });
+    this.send({ type: 'progress', points, state: this.session.state, epoch: p.epoch, totalEpochs: p.totalEpochs });
   }
 
   /** Re-reads the network from the session (one request at a time; a trigger meanwhile repeats it). */

@@ -240,6 +240,25 @@ describe('inspector controller (host side)', () => {
     assert.equal(progress[progress.length - 1].epoch, 40);
   });
 
+  it('never lets a throttled progress message carry the old state past a state change', async () => {
+    const { c, s, sent, timers } = setup();
+    c.receive({ type: 'ready' });
+    await settle();
+    sent.length = 0;
+    s.state = 'training';
+    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 100, state: 'training' });
+    s.progress.fire({ points: [{ epoch: 2, loss: 0.5 }], epoch: 2, totalEpochs: 100, state: 'training' });
+    // The run is stopped while epoch 2 still waits for the throttle.
+    s.state = 'idle';
+    s.stateEvents.fire({ state: 'idle' });
+    timers.advance(500);
+    await settle();
+    const states = sent.filter((m) => m.type === 'progress' || m.type === 'state').map((m) => (m as { state: TrainingState }).state);
+    assert.equal(states[states.length - 1], 'idle', `the last state sent is ${states[states.length - 1]} (${states.join(', ')})`);
+    const points = sent.flatMap((m) => (m.type === 'progress' ? m.points.map((q) => q.epoch) : []));
+    assert.deepEqual(points, [1, 2], 'no point is lost');
+  });
+
   it('compacts a burst larger than one message allows, keeping first, last and extremes', async () => {
     const { c, s, sent, timers } = setup();
     c.receive({ type: 'ready' });

@@ -2,11 +2,12 @@
 # setup-system.sh — installs the Debian packages the real-VS-Code tests need:
 #   chromium     the browser Playwright drives (test:host, test:ui)
 #   libkrb5-dev  headers for code-server's kerberos addon, built by scripts/test-host/install.mjs
+#   python3-torch, python3-onnx  PyTorch (with torchrun) and the ONNX checker, run by the export tests under /usr/bin/python3
 # Idempotent: when every package is already installed it returns at once without touching apt.
 # Runs as root without stdin (CI); otherwise it needs sudo.
 set -euo pipefail
 
-PACKAGES=(chromium libkrb5-dev)
+PACKAGES=(chromium libkrb5-dev python3-torch python3-onnx)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -7,14 +7,9 @@
  * fit. Numbers are float64 exactly as the engine computed them.
  */
 
-/** One point of the loss history (one epoch). */
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  valLoss?: number;
-  accuracy?: number;
-  valAccuracy?: number;
-}
+/** One point of the loss history (one epoch); defined with the history module in the engine. */
+import type { EpochPoint } from '../engine/history';
+export type { EpochPoint };
 
 /* Indices j, k and sample numbers in messages are 0-based array indices; the names shown to users
  * (w^l_jk) follow the engine's naming (see docs/net-json.md). */

@@ -13,7 +13,7 @@ import { Worker } from 'worker_threads';
 import type { EpochPoint, GradCheckView, NetworkView, TraceView, BoundaryView, TrainingState } from '../../shared/protocol';
 import type { SessionProgress, TrainingSessionApi } from '../sessionApi';
 import { fileLabel, settings } from '../config';
-import { LossHistory } from './history';
+import { LossHistory } from '../../engine/history';
 import { WorkerClient, type WorkerTransport } from './workerClient';
 import type { LayerStatsView, LayerWeights, LoadResult, NetSummary, RunEnd } from '../worker/protocol';
 

@@ -22,7 +22,7 @@ import {
 } from '../../engine';
 import { loadNet, networkFor, noDataProblem } from '../../engine/load';
 import type { EpochPoint, TrainingState } from '../../shared/protocol';
-import { reducePoints } from '../training/history';
+import { reducePoints } from '../../engine/history';
 import {
   DEFAULT_MAX_POINTS_PER_MESSAGE,
   DEFAULT_PROGRESS_INTERVAL_MS,

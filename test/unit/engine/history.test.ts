@@ -1,7 +1,6 @@
 // Unit tests (plain Node) for the bounded loss history of a training session.
 import * as assert from 'assert';
-import { LossHistory, extremes, reducePoints } from '../../../src/extension/training/history';
-import type { EpochPoint } from '../../../src/shared/protocol';
+import { LossHistory, extremes, reducePoints, type EpochPoint } from '../../../src/engine/history';
 
 const pt = (epoch: number, loss: number): EpochPoint => ({ epoch, loss });
 const epochs = (ps: EpochPoint[]): number[] => ps.map((p) => p.epoch);

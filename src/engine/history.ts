@@ -1,5 +1,6 @@
 /**
- * The loss history of one training session, in bounded memory however long the run.
+ * The loss history of one training run, in bounded memory however long the run (used by the
+ * extension's sessions and the CLI).
  *
  * Points are kept in buckets of equal width (in epochs). Each bucket keeps at most two points: the
  * one with the lowest and the one with the highest loss, in epoch order, so a spike or a dip never
@@ -7,7 +8,14 @@
  * merged and the width doubles: every part of the run is shown at the same resolution, and the
  * history never holds more than `capacity` points (plus the newest one, always shown).
  */
-import type { EpochPoint } from '../../shared/protocol';
+/** One epoch's figures: the trainer's EpochStats and the protocol's EpochPoint both have this shape. */
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+}
 
 interface Bucket {
   /** Raw points that fell into this bucket. */

@@ -10,6 +10,11 @@
  *
  * The block functions `activate` and `applyDerivative` work on row-major matrices (one row per
  * sample), so the batch path and the single-sample trace use exactly the same arithmetic.
+ *
+ * An `ActivationTable` maps each element-wise name to its functions; ELEMENTWISE is the engine's.
+ * A Network may be given another table (e.g. a test's copy with a wrong derivative, to prove that
+ * the gradient check catches it): the block functions then call that table's f and df, and only
+ * the built-in functions get the written-out loops, a kernel's own code or a generated step.
  */
 import type { ActivationName } from './spec';
 
@@ -99,7 +104,10 @@ export const linear: ElementwiseActivation = {
   maxDerivative: 1,
 };
 
-export const ELEMENTWISE: Readonly<Record<ElementwiseActivation['name'], ElementwiseActivation>> = {
+/** The element-wise activations by name (see the header). */
+export type ActivationTable = Readonly<Record<ElementwiseActivation['name'], ElementwiseActivation>>;
+
+export const ELEMENTWISE: ActivationTable = {
   sigmoid,
   tanh,
   relu,
@@ -109,17 +117,17 @@ export const ELEMENTWISE: Readonly<Record<ElementwiseActivation['name'], Element
   linear,
 };
 
-/** The functions as defined above, to tell when a test has replaced one (see isBuiltin). */
+/** The functions as defined above, to tell a table's own functions from these (see isBuiltin). */
 const BUILTIN = new Map(Object.values(ELEMENTWISE).map((a) => [a.name, { f: a.f, df: a.df }]));
 
 /**
- * True when the activation's f and df are the ones defined in this file (always, except in tests
- * that replace one on purpose): only then may the written-out loops below, and a kernel's own
- * activation code, stand in for them.
+ * True when the table's f and df of that activation are the ones defined in this file (always for
+ * ELEMENTWISE, unless a test replaced one in place): only then may the written-out loops below, a
+ * kernel's own activation code and a generated step stand in for them.
  */
-export function isBuiltin(name: ActivationName): boolean {
+export function isBuiltin(name: ActivationName, table: ActivationTable = ELEMENTWISE): boolean {
   if (name === 'softmax') return true;
-  const a = ELEMENTWISE[name];
+  const a = table[name];
   const b = BUILTIN.get(a.name);
   return b !== undefined && b.f === a.f && b.df === a.df;
 }
@@ -130,8 +138,8 @@ export function elementwise(name: ActivationName): ElementwiseActivation | undef
 }
 
 /** Net inputs where the activation's derivative jumps (relu, leaky-relu: [0]). */
-export function kinksOf(name: ActivationName): readonly number[] {
-  return name === 'softmax' ? [] : ELEMENTWISE[name].kinks;
+export function kinksOf(name: ActivationName, table: ActivationTable = ELEMENTWISE): readonly number[] {
+  return name === 'softmax' ? [] : table[name].kinks;
 }
 
 /**
@@ -151,7 +159,7 @@ export function softmaxRow(z: Float64Array, y: Float64Array, offset: number, n: 
 }
 
 /** out = f(net) for a rows x cols block (row-major); softmax is applied row by row. */
-export function activate(name: ActivationName, net: Float64Array, out: Float64Array, rows: number, cols: number): void {
+export function activate(name: ActivationName, net: Float64Array, out: Float64Array, rows: number, cols: number, table: ActivationTable = ELEMENTWISE): void {
   if (name === 'softmax') {
     for (let r = 0; r < rows; r++) softmaxRow(net, out, r * cols, cols);
     return;
@@ -159,7 +167,7 @@ export function activate(name: ActivationName, net: Float64Array, out: Float64Ar
   const count = rows * cols;
   // one loop per activation, each the formula of its `f` above written out (same results, no
   // call per element)
-  switch (isBuiltin(name) ? name : 'replaced') {
+  switch (isBuiltin(name, table) ? name : 'replaced') {
     case 'sigmoid':
       for (let i = 0; i < count; i++) {
         const x = net[i];
@@ -183,7 +191,7 @@ export function activate(name: ActivationName, net: Float64Array, out: Float64Ar
       if (out !== net) out.set(net.subarray(0, count));
       return;
     default: {
-      const f = ELEMENTWISE[name as Exclude<ActivationName, 'softmax'>].f;
+      const f = table[name as Exclude<ActivationName, 'softmax'>].f;
       for (let i = 0; i < count; i++) out[i] = f(net[i]);
     }
   }
@@ -201,6 +209,7 @@ export function applyDerivative(
   delta: Float64Array,
   rows: number,
   cols: number,
+  table: ActivationTable = ELEMENTWISE,
 ): void {
   if (name === 'softmax') {
     for (let r = 0; r < rows; r++) {
@@ -213,7 +222,7 @@ export function applyDerivative(
   }
   const count = rows * cols;
   // one loop per activation, each the formula of its `df` above written out
-  switch (isBuiltin(name) ? name : 'replaced') {
+  switch (isBuiltin(name, table) ? name : 'replaced') {
     case 'sigmoid':
       for (let i = 0; i < count; i++) {
         const y = out[i];
@@ -232,7 +241,7 @@ export function applyDerivative(
     case 'linear':
       return; // f' = 1: delta * 1 = delta
     default: {
-      const df = ELEMENTWISE[name as Exclude<ActivationName, 'softmax'>].df;
+      const df = table[name as Exclude<ActivationName, 'softmax'>].df;
       for (let i = 0; i < count; i++) delta[i] *= df(net[i], out[i]);
     }
   }
@@ -242,11 +251,18 @@ export function applyDerivative(
  * f'(net_j) of each unit for display (the factor of the delta rule). For softmax this is the
  * diagonal of the Jacobian, y_j (1 - y_j); the delta itself uses the whole Jacobian.
  */
-export function derivatives(name: ActivationName, net: Float64Array, out: Float64Array, result: Float64Array, count: number): void {
+export function derivatives(
+  name: ActivationName,
+  net: Float64Array,
+  out: Float64Array,
+  result: Float64Array,
+  count: number,
+  table: ActivationTable = ELEMENTWISE,
+): void {
   if (name === 'softmax') {
     for (let i = 0; i < count; i++) result[i] = out[i] * (1 - out[i]);
     return;
   }
-  const df = ELEMENTWISE[name].df;
+  const df = table[name].df;
   for (let i = 0; i < count; i++) result[i] = df(net[i], out[i]);
 }

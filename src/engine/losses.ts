@@ -2,14 +2,29 @@
  * Loss functions per sample (K output units, output y, target t), each value beside its dE/dy,
  * and the output-layer delta delta_k = dE/dnet_k that starts backpropagation.
  *
- * Logarithms: `log(y)` is evaluated as `log(max(y, Number.MIN_VALUE))`, i.e. the argument is raised
- * only when it is exactly 0 (an output that underflowed), to the smallest positive double 5e-324,
- * so the loss is at most about 744.4 per term instead of Infinity. Nothing else is clamped. Terms
- * whose target weight is exactly 0 are skipped (0 · log 0 = 0).
+ * Values from the net inputs ("logits"): for the two pairings the format allows for the log losses,
+ * the value is computed from the output layer's net inputs z, never from log y, so it is exact to a
+ * few ulps at any z (|z| up to 1e4 and beyond):
+ *   softmax + cross-entropy:        E = sum_k t_k (lse(z) - z_k),  lse(z) = m + log1p(sum_{k != k*} e^{z_k - m}),
+ *                                   m = z_{k*} = max_k z_k   (log-sum-exp; log1p keeps E exact when
+ *                                   the target class is far ahead and E is tiny)
+ *   sigmoid + binary-cross-entropy: E = sum_k softplus(z_k) - t_k z_k, written for z >= 0 as
+ *                                   (1 - t) z + log1p(e^-z), for z < 0 as -t z + log1p(e^z)
+ *                                   (two non-negative terms for 0 <= t <= 1: no cancellation)
+ * `sampleLoss` picks these forms; every loss value of the engine (trace, batches, evaluation, the
+ * gradient check, the generated steps of kernels/compiled.ts) goes through it or through
+ * `bceFromLogit`.
  *
- * All functions work on one row of row-major matrices: the row starts at `o` in both y and t.
+ * The guard of the other pairings (cross-entropy after a non-softmax output, binary cross-entropy
+ * after a non-sigmoid one: the format refuses both, engine users may build them): `log(y)` is
+ * evaluated as `log(max(y, Number.MIN_VALUE))`, i.e. the argument is raised only when it is exactly
+ * 0 (an output that underflowed), to the smallest positive double 5e-324, so the loss is at most
+ * about 744.4 per term instead of Infinity. Nothing else is clamped. Terms whose target weight is
+ * exactly 0 are skipped (0 · log 0 = 0).
+ *
+ * All functions work on one row of row-major matrices: the row starts at `o` in y, z and t.
  */
-import { applyDerivative } from './activations';
+import { applyDerivative, ELEMENTWISE, type ActivationTable } from './activations';
 import type { ActivationName, LossName } from './spec';
 
 export interface Loss {
@@ -59,6 +74,8 @@ export const meanSquaredError: Loss = {
 
 /**
  * cross-entropy: E = -sum_k t_k log y_k;  dE/dy_k = -t_k / y_k.
+ * (This value from y is the guarded form; after a softmax the engine uses
+ * softmaxCrossEntropyFromLogits.)
  * (With softmax outputs backprop never divides by y: the delta is y_k sum_i t_i - t_k, see below;
  * this dE/dy is for display and is -Infinity where y_k underflowed to 0 and t_k > 0.)
  */
@@ -77,7 +94,8 @@ export const crossEntropy: Loss = {
 /**
  * binary-cross-entropy: E = -sum_k [t_k log y_k + (1 - t_k) log(1 - y_k)];
  * dE/dy_k = (1 - t_k) / (1 - y_k) - t_k / y_k.
- * (With sigmoid outputs backprop uses the delta y_k - t_k directly, see below.)
+ * (With sigmoid outputs backprop uses the delta y_k - t_k directly, see below, and the value is
+ * bceFromLogit's; this value from y is the guarded form.)
  */
 export const binaryCrossEntropy: Loss = {
   name: 'binary-cross-entropy',
@@ -99,6 +117,61 @@ export const binaryCrossEntropy: Loss = {
     }
   },
 };
+
+/**
+ * One term of binary cross-entropy after a sigmoid, from the net input z:
+ *   -[t log σ(z) + (1 - t) log(1 - σ(z))] = softplus(z) - t z = max(z, 0) - t z + log1p(e^-|z|),
+ * computed as (1 - t) z + log1p(e^-z) for z >= 0 and -t z + log1p(e^z) for z < 0.
+ * dE/dz = σ(z) - t (the delta of outputDeltas below).
+ */
+export function bceFromLogit(z: number, t: number): number {
+  return z >= 0 ? (1 - t) * z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)) - t * z;
+}
+
+/**
+ * Cross-entropy after a softmax, from the net inputs z of one row:
+ *   E = -sum_k t_k log softmax(z)_k = sum_k t_k (lse(z) - z_k)
+ * with lse(z) - z_k = (m - z_k) + log1p(s'), m = max z (first index k* on ties) and
+ * s' = sum_{k != k*} e^{z_k - m}. dE/dz_k = y_k sum_i t_i - t_k (outputDeltas below).
+ */
+export function softmaxCrossEntropyFromLogits(z: Float64Array, t: Float64Array, o: number, K: number): number {
+  let top = 0;
+  for (let k = 1; k < K; k++) if (z[o + k] > z[o + top]) top = k;
+  const m = z[o + top];
+  let rest = 0;
+  for (let k = 0; k < K; k++) if (k !== top) rest += Math.exp(z[o + k] - m);
+  const log1pRest = Math.log1p(rest);
+  let s = 0;
+  for (let k = 0; k < K; k++) if (t[o + k] !== 0) s += t[o + k] * (m - z[o + k] + log1pRest);
+  return s;
+}
+
+/** Whether a loss after that output activation is computed from the net inputs (see the header). */
+export function fromLogits(loss: LossName, activation: ActivationName): boolean {
+  return (loss === 'cross-entropy' && activation === 'softmax') || (loss === 'binary-cross-entropy' && activation === 'sigmoid');
+}
+
+/**
+ * E of one row (starting at o) given the output layer's net inputs z and outputs y = f(z): from the
+ * net inputs for softmax + cross-entropy and sigmoid + binary cross-entropy, from y otherwise.
+ */
+export function sampleLoss(
+  loss: LossName,
+  activation: ActivationName,
+  z: Float64Array,
+  y: Float64Array,
+  t: Float64Array,
+  o: number,
+  K: number,
+): number {
+  if (loss === 'cross-entropy' && activation === 'softmax') return softmaxCrossEntropyFromLogits(z, t, o, K);
+  if (loss === 'binary-cross-entropy' && activation === 'sigmoid') {
+    let s = 0;
+    for (let k = 0; k < K; k++) s += bceFromLogit(z[o + k], t[o + k]);
+    return s;
+  }
+  return LOSS_FUNCTIONS[loss].value(y, t, o, K);
+}
 
 export const LOSS_FUNCTIONS: Readonly<Record<LossName, Loss>> = {
   'half-squared-error': halfSquaredError,
@@ -124,6 +197,7 @@ export function outputDeltas(
   delta: Float64Array,
   rows: number,
   K: number,
+  table: ActivationTable = ELEMENTWISE,
 ): void {
   if (loss === 'cross-entropy' && activation === 'softmax') {
     for (let r = 0; r < rows; r++) {
@@ -141,5 +215,5 @@ export function outputDeltas(
   }
   const L = LOSS_FUNCTIONS[loss];
   for (let r = 0; r < rows; r++) L.gradient(out, targets, delta, r * K, K);
-  applyDerivative(activation, net, out, delta, rows, K);
+  applyDerivative(activation, net, out, delta, rows, K, table);
 }

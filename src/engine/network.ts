@@ -28,12 +28,12 @@
  * Jacobian); the format's rules (softmax only at the output, cross-entropy only with softmax,
  * binary cross-entropy only with sigmoid) are the parser's to enforce.
  */
-import { activate, applyDerivative, derivatives, isBuiltin } from './activations';
+import { activate, applyDerivative, derivatives, ELEMENTWISE, isBuiltin, type ActivationTable } from './activations';
 import { initialParameters } from './init';
 import type { Kernel } from './kernels/types';
 import { referenceKernel } from './kernels/reference';
 import { TINY, tinyAB, tinyABt, tinyAtB } from './kernels/small';
-import { LOSS_FUNCTIONS, outputDeltas, safeLog } from './losses';
+import { LOSS_FUNCTIONS, outputDeltas, sampleLoss } from './losses';
 import { compileSample, type SampleBuffers, type SampleStep } from './kernels/compiled';
 import type { ActivationName, Dataset, LossName, NetSpec } from './spec';
 
@@ -135,6 +135,8 @@ export class Network {
     layers: DenseLayer[],
     readonly loss: LossName,
     readonly kernel: Kernel = referenceKernel,
+    /** The element-wise activations' f and f' (activations.ts; another table only in tests). */
+    readonly activations: ActivationTable = ELEMENTWISE,
   ) {
     if (layers.length === 0) throw new Error('a network needs at least one non-input layer');
     this.sizes = [inputs, ...layers.map((l) => l.units)];
@@ -157,13 +159,14 @@ export class Network {
    * init.ts). `kernel` does the matrix products (default: the reference loops; the extension and
    * the CLI pass `defaultKernel()`, see kernels/default.ts).
    */
-  static fromSpec(spec: NetSpec, kernel: Kernel = referenceKernel): Network {
+  static fromSpec(spec: NetSpec, kernel: Kernel = referenceKernel, activations: ActivationTable = ELEMENTWISE): Network {
     const params = initialParameters(spec);
     return Network.packed(
       spec.inputs,
       spec.layers.map((ls, i) => ({ units: ls.units, activation: ls.activation, W: params[i].W, b: params[i].b })),
       spec.loss,
       kernel,
+      activations,
     );
   }
 
@@ -177,6 +180,7 @@ export class Network {
     defs: readonly { units: number; activation: ActivationName; W: Float64Array; b: Float64Array }[],
     loss: LossName,
     kernel: Kernel,
+    activations: ActivationTable = ELEMENTWISE,
   ): Network {
     const total = defs.reduce((s, d) => s + d.W.length + d.b.length, 0);
     const alloc = (n: number): Float64Array => (kernel.alloc !== undefined ? kernel.alloc(n) : new Float64Array(n));
@@ -201,7 +205,7 @@ export class Network {
       fanIn = d.units;
       return layer;
     });
-    return new Network(inputs, layers, loss, kernel);
+    return new Network(inputs, layers, loss, kernel, activations);
   }
 
   /** Number of non-input layers L. */
@@ -238,7 +242,8 @@ export class Network {
     const dEdy = new Float64Array(K);
     const lossFn = LOSS_FUNCTIONS[this.loss];
     lossFn.gradient(this.O[L], this.T, dEdy, 0, K);
-    const loss = lossFn.value(this.O[L], this.T, 0, K);
+    // E from the net inputs for softmax + cross-entropy and sigmoid + BCE (losses.ts), else from y
+    const loss = sampleLoss(this.loss, this.layers[L - 1].activation, this.Z[L], this.O[L], this.T, 0, K);
     this.backward(1);
     const net: Float64Array[] = [new Float64Array(0)];
     const out: Float64Array[] = [x.slice()];
@@ -251,7 +256,7 @@ export class Network {
       out.push(this.O[l].slice(0, n));
       delta.push(this.D[l].slice(0, n));
       const fp = new Float64Array(n);
-      derivatives(this.layers[l - 1].activation, this.Z[l], this.O[l], fp, n);
+      derivatives(this.layers[l - 1].activation, this.Z[l], this.O[l], fp, n, this.activations);
       fprime.push(fp);
       const bs = new Float64Array(l < L ? n : 0);
       // sum_k w^{l+1}_kj delta^{l+1}_k: the same product the backward pass forms before ⊙ f'
@@ -271,7 +276,7 @@ export class Network {
     if (rows === 1 && this.tiny) {
       // a tiny network on a fast backend: the same steps as below, as generated straight-line code
       const step = this.sampleStep();
-      if (step !== undefined && this.sampleBuffers !== undefined) return step(this.sampleBuffers, l2, safeLog) / rows + this.l2Term(l2);
+      if (step !== undefined && this.sampleBuffers !== undefined) return step(this.sampleBuffers, l2) / rows + this.l2Term(l2);
     }
     this.forward(rows);
     const sum = this.batchLoss(rows, 0);
@@ -328,6 +333,7 @@ export class Network {
       this.layers.map((l) => ({ units: l.units, activation: l.activation, W: l.W, b: l.b })),
       this.loss,
       kernel,
+      this.activations,
     );
     copy.layers.forEach((l, i) => {
       l.dW.set(this.layers[i].dW);
@@ -404,20 +410,31 @@ export class Network {
       const O_prev = l === from && input !== undefined ? input : this.O[l - 1];
       this.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
       // O = f(Z)  (the kernel may do it faster, see Kernel.activate)
-      if (!isBuiltin(layer.activation) || this.kernel.activate?.(layer.activation, this.Z[l], this.O[l], rows * layer.units) !== true) {
-        activate(layer.activation, this.Z[l], this.O[l], rows, layer.units);
+      if (!this.builtin(layer.activation) || this.kernel.activate?.(layer.activation, this.Z[l], this.O[l], rows * layer.units) !== true) {
+        activate(layer.activation, this.Z[l], this.O[l], rows, layer.units, this.activations);
       }
     }
   }
 
-  /** start + Σ_r E(y_r, t_r) over the loaded rows, added in row order (after `forward`). */
+  /**
+   * start + Σ_r E(y_r, t_r) over the loaded rows, added in row order (after `forward`); each E from
+   * the net inputs where the loss has a logit form (losses.ts, sampleLoss).
+   */
   batchLoss(rows: number, start: number): number {
     const L = this.depth;
     const K = this.sizes[L];
-    const lossFn = LOSS_FUNCTIONS[this.loss];
+    const activation = this.layers[L - 1].activation;
     let sum = start;
-    for (let r = 0; r < rows; r++) sum += lossFn.value(this.O[L], this.T, r * K, K);
+    for (let r = 0; r < rows; r++) sum += sampleLoss(this.loss, activation, this.Z[L], this.O[L], this.T, r * K, K);
     return sum;
+  }
+
+  /** E_r of each loaded row into `result` (after `forward`), as batchLoss computes them. */
+  sampleLosses(rows: number, result: Float64Array): void {
+    const L = this.depth;
+    const K = this.sizes[L];
+    const activation = this.layers[L - 1].activation;
+    for (let r = 0; r < rows; r++) result[r] = sampleLoss(this.loss, activation, this.Z[L], this.O[L], this.T, r * K, K);
   }
 
   /** Backward pass over the loaded rows (after `forward`): the deltas Δ_l = dE_r/dnet of every layer. */
@@ -425,14 +442,14 @@ export class Network {
     const L = this.depth;
     const out = this.layers[L - 1];
     // Δ_L = dE/dY ⊙ f'(Z_L)   (softmax: J^T dE/dy; softmax+cross-entropy and sigmoid+BCE: Y - T)
-    outputDeltas(this.loss, out.activation, this.Z[L], this.O[L], this.T, this.D[L], rows, out.units);
+    outputDeltas(this.loss, out.activation, this.Z[L], this.O[L], this.T, this.D[L], rows, out.units, this.activations);
     for (let l = L - 1; l >= 1; l--) {
       const layer = this.layers[l - 1];
       const above = this.layers[l];
       // Δ_l = Δ_{l+1} · W_{l+1}            (delta_j = sum_k w^{l+1}_kj delta^{l+1}_k ...)
       this.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
       // Δ_l = Δ_l ⊙ f'(Z_l)                (... times f'(net_j))
-      applyDerivative(layer.activation, this.Z[l], this.O[l], this.D[l], rows, layer.units);
+      applyDerivative(layer.activation, this.Z[l], this.O[l], this.D[l], rows, layer.units, this.activations);
     }
   }
 
@@ -489,8 +506,18 @@ export class Network {
       this.sample = compileSample(this.sizes, this.layers.map((l) => l.activation), this.loss, this.kernel.activates) ?? null;
     }
     if (this.sample === null) return undefined;
-    for (const layer of this.layers) if (!isBuiltin(layer.activation)) return undefined;
+    if (!this.builtinActivations()) return undefined;
     return this.sample;
+  }
+
+  /** True when every layer's activation is the engine's own (see activations.ts, isBuiltin). */
+  builtinActivations(): boolean {
+    for (const layer of this.layers) if (!this.builtin(layer.activation)) return false;
+    return true;
+  }
+
+  private builtin(name: ActivationName): boolean {
+    return isBuiltin(name, this.activations);
   }
 
   private ensureCapacity(rows: number): void {

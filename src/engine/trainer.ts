@@ -23,9 +23,7 @@
  */
 import { DivergenceError } from './errors';
 import type { Network } from './network';
-import { isBuiltin } from './activations';
 import { compileSgdSample, type SampleBuffers } from './kernels/compiled';
-import { safeLog } from './losses';
 import { createOptimizer, Sgd, type Optimizer } from './optimizers';
 import { Rng } from './rng';
 import type { Dataset, TrainingSpec } from './spec';
@@ -199,9 +197,9 @@ export function fusedSgd(net: Network, optimizer: Optimizer): FusedSgd | undefin
   return (x, t, l2) => {
     if (view.out.length === 0) return false; // no buffers yet
     buf.T = net.batchTargets(); // (replaced when the buffers grow)
-    for (let l = 0; l < activations.length; l++) if (!isBuiltin(activations[l])) return false;
+    if (!net.builtinActivations()) return false;
     const l2t = l2 === 0 ? 0 : net.l2Term(l2);
-    if (code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate, safeLog) !== 0) return false;
+    if (code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate) !== 0) return false;
     optimizer.acceptUpdate();
     return true;
   };

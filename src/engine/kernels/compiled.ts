@@ -3,7 +3,8 @@
  * network shape (what makes synaptic fast on W1): no loops of length 2 or 8, no calls per layer,
  * every index a constant. The code is the delta rule of network.ts written out operation by
  * operation in the same order (each sum from 0 in order of its index, then the bias; f and f' as
- * in activations.ts; the loss and the output delta as in losses.ts), so its results are bit for
+ * in activations.ts; the loss (binary cross-entropy from the net inputs) and the output delta as
+ * in losses.ts), so its results are bit for
  * bit those of the reference path (test/unit/kernels/compiled.test.ts).
  *
  * Covered: batch of one row, element-wise activations, half-squared-error and mse on any output,
@@ -11,6 +12,7 @@
  * Anything else (softmax, larger networks, batches) takes the general path.
  */
 import { LEAKY_SLOPE } from '../activations';
+import { bceFromLogit } from '../losses';
 import type { ActivationName, LossName } from '../spec';
 
 /** Networks with more parameters than this are not compiled (the code grows with the weights). */
@@ -29,7 +31,7 @@ export interface SampleBuffers {
 }
 
 /** Writes Z, O, D of row 0, the gradient (dW, db, with λ·W added when l2 ≠ 0); returns 0 + E. */
-export type SampleStep = (buf: SampleBuffers, l2: number, safeLog: (y: number) => number) => number;
+export type SampleStep = (buf: SampleBuffers, l2: number) => number;
 
 /**
  * The branching activations as small functions (the formulas of activations.ts): one shared
@@ -49,6 +51,8 @@ const HELPERS = {
   elu: (x: number): number => (x >= 0 ? x : Math.expm1(x)),
   step: (x: number, below: number): number => (x >= 0 ? 1 : below),
   eluDf: (x: number, y: number): number => (x >= 0 ? 1 : y + 1),
+  // one term of binary cross-entropy after a sigmoid, from the net input (losses.ts)
+  bce: bceFromLogit,
 };
 
 /** o = f(z) as an expression. */
@@ -119,9 +123,10 @@ function stepLines(sizes: readonly number[], activations: readonly ActivationNam
   const K = sizes[L];
   for (let k = 0; k < K; k++) c.push(direct ? `const t${k} = t[${k}]; T[${k}] = t${k};` : `const t${k} = T[${k}];`);
   if (loss === 'binary-cross-entropy') {
+    // E = Σ_k softplus(z_k) - t_k z_k, from the net inputs (losses.ts: sampleLoss, bceFromLogit)
     c.push('let E = 0;');
     for (let k = 0; k < K; k++) {
-      c.push(`if (t${k} !== 0) E -= t${k} * safeLog(o${L}_${k}); if (t${k} !== 1) E -= (1 - t${k}) * safeLog(1 - o${L}_${k});`);
+      c.push(`E += H.bce(z${L}_${k}, t${k});`);
       c.push(`const d${L}_${k} = o${L}_${k} - t${k}; D${L}[${k}] = d${L}_${k};`); // sigmoid + BCE: y - t
     }
   } else {
@@ -178,7 +183,7 @@ export function compileSample(
   c.push('return 0 + E;');
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('H', `return function sampleStep(buf, l2, safeLog) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => SampleStep;
+    const make = new Function('H', `return function sampleStep(buf, l2) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => SampleStep;
     return make(HELPERS);
   } catch {
     return undefined; // no code generation here (a content security policy): the general path
@@ -202,7 +207,6 @@ export type FusedSgdStep = (
   l2: number,
   l2t: number,
   lr: number,
-  safeLog: (y: number) => number,
 ) => number;
 
 /** The fused sgd step of a network, or undefined when compileSample would not cover it. */
@@ -218,7 +222,7 @@ export function compileSgdSample(
   const plain = fusedVariant(sizes, activations, loss, false);
   const withL2 = fusedVariant(sizes, activations, loss, true);
   if (plain === undefined || withL2 === undefined) return undefined;
-  return (buf, U, x, t, l2, l2t, lr, safeLog) => (l2 === 0 ? plain : withL2)(buf, U, x, t, l2, l2t, lr, safeLog);
+  return (buf, U, x, t, l2, l2t, lr) => (l2 === 0 ? plain : withL2)(buf, U, x, t, l2, l2t, lr);
 }
 
 function fusedVariant(sizes: readonly number[], activations: readonly ActivationName[], loss: LossName, withL2: boolean): FusedSgdStep | undefined {
@@ -260,7 +264,7 @@ function fusedVariant(sizes: readonly number[], activations: readonly Activation
   c.push('return 0;');
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('H', `return function fusedSgdStep(buf, U, x, t, l2, l2t, lr, safeLog) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => FusedSgdStep;
+    const make = new Function('H', `return function fusedSgdStep(buf, U, x, t, l2, l2t, lr) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => FusedSgdStep;
     return make(HELPERS);
   } catch {
     return undefined;

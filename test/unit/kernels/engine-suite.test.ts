@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ActivationTable } from '../../../src/engine/activations';
 import { fastJsKernel } from '../../../src/engine/kernels/fast';
 import type { Kernel } from '../../../src/engine/kernels/types';
 import { Network } from '../../../src/engine/network';
@@ -21,7 +22,7 @@ function rerun(label: string, kernel: () => Kernel): void {
     const original = Network.fromSpec;
     before(() => {
       const k = kernel();
-      Network.fromSpec = (spec: NetSpec, given?: Kernel) => original.call(Network, spec, given ?? k);
+      Network.fromSpec = (spec: NetSpec, given?: Kernel, ...rest: [ActivationTable?]) => original.call(Network, spec, given ?? k, ...rest);
     });
     after(() => {
       Network.fromSpec = original;

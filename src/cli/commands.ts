@@ -126,7 +126,11 @@ function train(opts: CliOptions, text: string, absPath: string): number {
 }
 
 function entryJson(e: GradCheckEntry): Record<string, unknown> {
-  return { name: e.name, layer: e.layer, kind: e.kind, j: e.j, ...(e.k !== undefined ? { k: e.k } : {}), analytic: e.analytic, numeric: e.numeric, relativeError: e.relativeError, status: e.status };
+  return {
+    name: e.name, layer: e.layer, kind: e.kind, j: e.j, ...(e.k !== undefined ? { k: e.k } : {}),
+    analytic: e.analytic, numeric: e.numeric, numericError: e.numericError, relativeError: e.relativeError, tolerance: e.tolerance, status: e.status,
+    ...(e.reason !== undefined ? { reason: e.reason } : {}),
+  };
 }
 
 function check(opts: CliOptions, text: string, absPath: string): number {
@@ -136,6 +140,7 @@ function check(opts: CliOptions, text: string, absPath: string): number {
   const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed });
   const count = (s: GradCheckEntry['status']): number => report.entries.filter((e) => e.status === s).length;
   const failing = report.entries.filter((e) => e.status === 'fail');
+  const uncheckable = report.entries.filter((e) => e.status === 'cannot-check');
   const json = {
     passed: report.passed,
     maxRelativeError: report.maxRelativeError,
@@ -143,23 +148,30 @@ function check(opts: CliOptions, text: string, absPath: string): number {
     failed: count('fail'),
     warnings: count('warn'),
     kinks: count('kink'),
+    cannotCheck: count('cannot-check'),
     thresholds: report.thresholds,
     seconds: report.seconds,
     parametersPerSecond: report.parameters / Math.max(report.seconds, 1e-9),
     worst: report.worst.map(entryJson),
     failures: failing.map(entryJson),
+    cannotCheckEntries: uncheckable.map(entryJson),
   };
   print(opts, json, () => {
     const verdict = report.passed ? 'PASSED' : 'FAILED';
     const lines = [
       `gradient check ${verdict}: ${report.parameters} parameters, max relative error ${fmt(report.maxRelativeError, 3)}` +
         ` (pass below ${fmt(report.thresholds.pass, 1)}, fail above ${fmt(report.thresholds.fail, 1)})`,
-      `${count('ok')} ok, ${count('warn')} warn, ${count('fail')} failed, ${count('kink')} at a kink (not counted)`,
-      '',
-      table(
-        ['parameter', 'analytic', 'numeric', 'relative error', 'status'],
-        (failing.length > 0 ? failing : report.worst).map((e) => [e.name, fmt(e.analytic, 10), fmt(e.numeric, 10), fmt(e.relativeError, 3), e.status]),
-      ),
+      `${count('ok')} ok, ${count('warn')} warn, ${count('fail')} failed, ${count('kink')} at a kink (not counted), ${count('cannot-check')} cannot be checked (not counted)`,
+      ...(failing.length > 0 || report.worst.length > 0
+        ? [
+            '',
+            table(
+              ['parameter', 'analytic', 'numeric', 'relative error', 'tolerance', 'status'],
+              (failing.length > 0 ? failing : report.worst).map((e) => [e.name, fmt(e.analytic, 10), fmt(e.numeric, 10), fmt(e.relativeError, 3), fmt(e.tolerance, 3), e.status]),
+            ),
+          ]
+        : []),
+      ...uncheckable.slice(0, 10).map((e) => `cannot check ${e.name}: ${e.reason ?? ''}`),
     ];
     return lines.join('\n');
   });

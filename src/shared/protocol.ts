@@ -89,7 +89,10 @@ export interface GradCheckEntryView {
   analytic: number;
   numeric: number;
   relativeError: number;
-  status: 'ok' | 'warn' | 'fail' | 'kink';
+  /** 'cannot-check': the loss is flat at float64 resolution along this parameter (see `reason`). */
+  status: 'ok' | 'warn' | 'fail' | 'kink' | 'cannot-check';
+  /** Why an entry is 'kink' or 'cannot-check', in words (engine gradcheck.ts). */
+  reason?: string;
 }
 
 export interface GradCheckView {

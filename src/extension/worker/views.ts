@@ -166,6 +166,7 @@ function entryView(e: GradCheckEntry): GradCheckEntryView {
     status: e.status,
   };
   if (e.k !== undefined) v.k = e.k;
+  if (e.reason !== undefined) v.reason = e.reason;
   return v;
 }
 

@@ -1,7 +1,7 @@
 /** Gradient check: passes on correct gradients, fails and names a wrong one, reports kinks, restores parameters. */
 import assert from 'node:assert/strict';
-import { tanh } from '../../../src/engine/activations';
-import { checkNetwork, gradientCheck } from '../../../src/engine/gradcheck';
+import { ELEMENTWISE, tanh } from '../../../src/engine/activations';
+import { checkNetwork, gradientCheck, type GradCheckEntry } from '../../../src/engine/gradcheck';
 import { referenceKernel } from '../../../src/engine/kernels/reference';
 import type { Kernel } from '../../../src/engine/kernels/types';
 import { Network } from '../../../src/engine/network';
@@ -106,18 +106,13 @@ describe('gradient check', () => {
     );
   });
 
-  it('a wrong activation derivative (tanh\' monkeypatched) fails the weights below it', () => {
-    const original = tanh.df;
-    tanh.df = (_net, y) => 1 - 0.9 * y * y;
-    try {
-      const net = Network.fromSpec(smallSpec());
-      const r = gradientCheck(net, smallData(), 0);
-      assert.equal(r.passed, false);
-      assert.ok(r.worst.every((e) => e.layer === 1 && e.status === 'fail'), r.worst.map((e) => `${e.name} ${e.status}`).join(', '));
-      assert.ok(r.entries.filter((e) => e.layer > 1).every((e) => e.status === 'ok'));
-    } finally {
-      tanh.df = original;
-    }
+  it('a wrong activation derivative (tanh\' replaced in the network\'s activation table) fails the weights below it', () => {
+    const wrong = { ...ELEMENTWISE, tanh: { ...tanh, df: (_net: number, y: number) => 1 - 0.9 * y * y } };
+    const net = Network.fromSpec(smallSpec(), undefined, wrong);
+    const r = gradientCheck(net, smallData(), 0);
+    assert.equal(r.passed, false);
+    assert.ok(r.worst.every((e) => e.layer === 1 && e.status === 'fail'), r.worst.map((e) => `${e.name} ${e.status}`).join(', '));
+    assert.ok(r.entries.filter((e) => e.layer > 1).every((e) => e.status === 'ok'));
   });
 
   it('a relu unit with net input exactly 0 for a sample: its parameters are kinks, and the check passes', () => {
@@ -172,6 +167,14 @@ describe('gradient check', () => {
     assert.ok(r.loss < 1e-12, `trained to ${r.loss}`);
     assert.ok(r.entries.some((e) => Math.abs(e.analytic) < 1e-7), 'there are tiny gradients');
     assert.equal(r.passed, true);
-    assert.ok(r.entries.every((e) => e.status === 'ok'), r.worst.slice(0, 3).map((e) => `${e.name} ${e.analytic} ${e.numeric} ${e.relativeError}`).join('; '));
+    // Every gradient of 1e-10 or more is checked and ok. (On the WebAssembly kernel, whose tanh
+    // differs in the last place, training reaches a loss of 1e-24 and gradients of 1e-12: those are
+    // themselves only known to about 1e-4 relative, the y - t of their deltas cancelling, and the
+    // check says 'cannot-check' for them, never 'fail' or 'warn'.)
+    const show = (e: GradCheckEntry): string => `${e.name} ${e.status} ${e.analytic} ${e.numeric} rel ${e.relativeError} tol ${e.tolerance}`;
+    for (const e of r.entries) {
+      if (Math.abs(e.analytic) >= 1e-10) assert.equal(e.status, 'ok', show(e));
+      else assert.ok(e.status === 'ok' || (e.status === 'cannot-check' && e.tolerance > r.thresholds.fail), show(e));
+    }
   });
 });

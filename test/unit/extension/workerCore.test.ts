@@ -236,7 +236,10 @@ describe('extension: worker core', () => {
     const r: GradCheckView = h.request('gradCheck', { maxPerLayer: 0 });
     assert.strictEqual(r.passed, true);
     assert.strictEqual(r.parameters, 13);
-    assert.ok(r.maxRelativeError < 1e-7);
+    // (the relative errors are the plain |a - n| / max(|a|, |n|) since issue 8: a gradient of 1e-5
+    // differenced with h = 1e-5 carries about 1e-7 of round-off, within its own tolerance)
+    assert.ok(r.entries.every((e) => e.status === 'ok'));
+    assert.ok(r.maxRelativeError < 1e-6);
     assert.ok(r.entries.some((e) => e.name === 'w^2_{1,3}'));
   });
 

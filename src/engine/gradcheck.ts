@@ -225,7 +225,7 @@ export function gradientCheck(net: Network, data: Dataset, l2: number, options: 
     for (let r = 0; r < N; r++) {
       if (reached[r] === 1) continue;
       for (let k = 0; k < K; k++) {
-        if (!Object.is(Z[r * K + k], zBase[r * K + k])) {
+        if (Z[r * K + k] !== zBase[r * K + k]) {
           reached[r] = 1;
           break;
         }

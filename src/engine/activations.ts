@@ -3,7 +3,8 @@
  *
  * Element-wise activations give `f(net)` and `df(net, out)` = f'(net), written in terms of the
  * net input and/or the output `out = f(net)` (whichever is exact and cheapest). At a kink (relu and
- * leaky-relu at 0) the derivative is that of the right side: f'(0) = 1.
+ * leaky-relu at 0) the derivative is that of the right side: f'(0) = 1 (PyTorch's relu uses 0
+ * there; docs/net-json.md, Activations).
  *
  * Softmax is not element-wise: y_j = e^{z_j} / sum_k e^{z_k}, with Jacobian dy_j/dz_i = y_j (δ_ij - y_i).
  * Given g = dE/dy, the delta is J^T g:  delta_i = y_i (g_i - sum_k y_k g_k).

@@ -2,8 +2,11 @@
  * The one source of randomness in the engine: seeded, portable, bit-identical on every machine.
  *
  * Generator: sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, 32-bit variant), state
- * seeded from the integer seed through splitmix32. Every draw uses only 32-bit integer arithmetic
- * (`Math.imul`, `>>>`, `|0`), so the stream does not depend on the platform's floating point.
+ * seeded from the integer seed through splitmix32, then 12 draws discarded (a warm-up: the first
+ * draw a caller sees is the 13th; docs/net-json.md spells every step out, with a worked example
+ * for seed 7 that test/unit/engine/rng-docs.test.ts rebuilds from the docs alone). Every draw
+ * uses only 32-bit integer arithmetic (`Math.imul`, `>>>`, `|0`), so the stream does not depend on
+ * the platform's floating point.
  * Uniform doubles take 53 bits from two draws; normals use the Box-Muller transform.
  *
  * Streams: `new Rng(seed, 'init')` and `new Rng(seed, 'shuffle')` are independent generators for
@@ -30,7 +33,7 @@ export class Rng {
     this.b = next();
     this.c = next();
     this.d = next();
-    for (let i = 0; i < 12; i++) this.nextUint32();
+    for (let i = 0; i < 12; i++) this.nextUint32(); // warm-up: 12 draws discarded
   }
 
   /** A uniform 32-bit unsigned integer. */

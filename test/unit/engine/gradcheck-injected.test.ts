@@ -164,6 +164,19 @@ describe("the issue's reproducers", () => {
     }
   });
 
+  // (before issue 8: loss 372.22 and all four entries 'fail')
+  it('logit gaps beyond 740 (softmax + cross-entropy 800 apart, a sigmoid at z = 800 under BCE): the correct gradients are ok, not failed', () => {
+    const ce = makeSpec({ inputs: 1, loss: 'cross-entropy', layers: [{ units: 2, activation: 'softmax', weights: [[400], [-400]], biases: [0, 0] }] });
+    const rc = gradientCheck(Network.fromSpec(ce), dataset([[1], [0.5]], [[0, 1], [1, 0]]), 0);
+    assert.equal(rc.passed, true, summary(rc));
+    assert.ok(rc.entries.every((e) => e.status === 'ok'), summary(rc));
+    assertClose(rc.loss, (800 + 0) / 2, 1e-12); // the second sample: logits 200, -200, target class 1: E = log1p(e^-400)
+    const bce = makeSpec({ inputs: 1, loss: 'binary-cross-entropy', layers: [{ units: 1, activation: 'sigmoid', weights: [[800]], biases: [0] }] });
+    const rb = gradientCheck(Network.fromSpec(bce), dataset([[1]], [[0]]), 0);
+    assert.ok(rb.entries.every((e) => e.status === 'ok'), summary(rb));
+    assertClose(rb.loss, 800, 1e-12);
+  });
+
   it("a loss flat at float64 resolution (half squared error, sigmoid output at z = 20, target 0) is 'cannot-check', and a sign-flipped sigmoid' there fails", () => {
     const spec = makeSpec({ inputs: 1, layers: [{ units: 1, activation: 'sigmoid', weights: [[20]], biases: [0] }] });
     const data = dataset([[1]], [[0]]);

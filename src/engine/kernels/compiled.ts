@@ -4,8 +4,8 @@
  * every index a constant. The code is the delta rule of network.ts written out operation by
  * operation in the same order (each sum from 0 in order of its index, then the bias; f and f' as
  * in activations.ts; the loss (binary cross-entropy from the net inputs) and the output delta as
- * in losses.ts), so its results are bit for
- * bit those of the reference path (test/unit/kernels/compiled.test.ts).
+ * in losses.ts), so its results are bit for bit those of the reference path
+ * (test/unit/kernels/compiled.test.ts).
  *
  * Covered: batch of one row, element-wise activations, half-squared-error and mse on any output,
  * binary-cross-entropy on a sigmoid output (delta = y - t); at most MAX_WEIGHTS parameters.
@@ -123,7 +123,7 @@ function stepLines(sizes: readonly number[], activations: readonly ActivationNam
   const K = sizes[L];
   for (let k = 0; k < K; k++) c.push(direct ? `const t${k} = t[${k}]; T[${k}] = t${k};` : `const t${k} = T[${k}];`);
   if (loss === 'binary-cross-entropy') {
-    // E = Σ_k softplus(z_k) - t_k z_k, from the net inputs (losses.ts: sampleLoss, bceFromLogit)
+    // E = Σ_k softplus(z_k) - t_k z_k, from the net inputs (losses.ts: rowLoss, bceFromLogit)
     c.push('let E = 0;');
     for (let k = 0; k < K; k++) {
       c.push(`E += H.bce(z${L}_${k}, t${k});`);

@@ -29,6 +29,8 @@ Commands:
   check FILE     gradient check: analytic gradients against centred differences (float64)
   grad FILE      the loss over the training data and its gradient for every weight and bias
   predict FILE   the network's outputs for the data's inputs (or for --input)
+  export FILE --to pytorch|onnx|ipynb [--out PATH]   (see backprop export --help)
+  import MODEL.onnx --out FILE.net.json              a dense ONNX model as a network file
 
 Options:
   --json              machine-readable output on stdout (progress still goes to stderr)

@@ -7,10 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { COMMANDS, parseCli, UsageError, USAGE, type CliOptions } from './args';
 import { runCommand, InputError } from './commands';
+import { runExportCli } from './export';
 
 const VERSION = '0.1.0';
 
 function main(argv: string[]): number {
+  if (argv[0] === 'export' || argv[0] === 'import') return runExportCli(argv); // docs/export.md
   let opts: CliOptions | 'help' | 'version';
   try {
     opts = parseCli(argv);

@@ -183,6 +183,10 @@ function importModel(bytes: Uint8Array, name: string): ImportedNet {
   const model = fields(bytes, 'the model');
   const graphV = one(model, 7);
   if (graphV === undefined) throw new ImportError('this is not an ONNX model: it has no graph (ModelProto field 7)');
+  const opsets = (model.get(8) ?? []).map((v) => fields(asBytes(v, 'opset_import'), 'opset_import'));
+  if (!opsets.some((o) => { const d = one(o, 1); return d === undefined || asString(d, 'opset_import') === '' || asString(d, 'opset_import') === 'ai.onnx'; })) {
+    throw new ImportError('this is not a complete ONNX model: it imports no operator set of the standard domain (ModelProto field 8)');
+  }
   let loss: string | undefined;
   for (const p of model.get(14) ?? []) {
     const kv = fields(asBytes(p, 'metadata'), 'metadata');

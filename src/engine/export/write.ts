@@ -1,8 +1,8 @@
 /**
- * Writing the files of an export so that a failed export leaves nothing behind: every file goes to
- * a temporary file in its own folder first; only when all of them are written are they renamed
- * into place (a rename within a folder is atomic). On any failure the temporary files are removed
- * and no target is touched.
+ * Writing the files of an export so that a failed export leaves nothing behind and changes nothing:
+ * every file goes to a temporary file in its own folder first; only when all of them are written
+ * are they renamed into place (a rename within a folder is atomic). An existing target is first
+ * moved aside, and put back if a later rename fails. On any failure the temporary files are removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,17 +10,28 @@ import type { ExportFile } from './index';
 
 let counter = 0;
 
+const sibling = (p: string, tag: string): string => path.join(path.dirname(p), `.${path.basename(p)}.${process.pid}.${++counter}.${tag}`);
+
 export function writeFilesAtomically(files: readonly ExportFile[]): void {
-  const temps: { tmp: string; target: string }[] = [];
+  const steps = files.map((f) => ({ target: f.path, tmp: sibling(f.path, 'tmp'), backup: undefined as string | undefined, placed: false }));
   try {
-    for (const f of files) {
-      const tmp = path.join(path.dirname(f.path), `.${path.basename(f.path)}.${process.pid}.${++counter}.tmp`);
-      temps.push({ tmp, target: f.path });
-      fs.writeFileSync(tmp, f.content);
+    files.forEach((f, i) => fs.writeFileSync(steps[i].tmp, f.content));
+    for (const s of steps) {
+      if (fs.existsSync(s.target)) {
+        if (fs.statSync(s.target).isDirectory()) throw Object.assign(new Error(`${s.target} is a folder`), { code: 'EISDIR' });
+        s.backup = sibling(s.target, 'old');
+        fs.renameSync(s.target, s.backup);
+      }
+      fs.renameSync(s.tmp, s.target);
+      s.placed = true;
     }
-    for (const t of temps) fs.renameSync(t.tmp, t.target);
   } catch (e) {
-    for (const t of temps) fs.rmSync(t.tmp, { force: true });
+    for (const s of steps) {
+      if (s.placed) fs.rmSync(s.target, { force: true });
+      if (s.backup !== undefined && fs.existsSync(s.backup)) fs.renameSync(s.backup, s.target);
+      fs.rmSync(s.tmp, { force: true });
+    }
     throw e;
   }
+  for (const s of steps) if (s.backup !== undefined) fs.rmSync(s.backup, { force: true });
 }

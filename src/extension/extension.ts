@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { NET_SELECTOR, isNetDocument, isNetUri } from './config';
 import { registerCommands } from './commands';
+import { registerExport } from './export';
 import { DataChecker } from './editor/dataChecker';
 import { NetDiagnostics, ParseCache } from './editor/diagnostics';
 import { NetHovers } from './editor/hover';
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
 
   const inspector = registerInspector(context, (uri) => manager.get(uri), log, (uri) => manager.retain(uri));
   registerCommands({ context, sessions: manager, inspector, log });
+  registerExport(context, log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress };
 }

@@ -7,6 +7,7 @@ import { EXTENSION_ID, closeAllEditors, lensTitles, waitFor } from './helpers';
 const COMMANDS = [
   'backprop.train', 'backprop.stopTraining', 'backprop.pauseTraining', 'backprop.resumeTraining', 'backprop.gradientCheck',
   'backprop.openInspector', 'backprop.resetWeights', 'backprop.writeTrainedWeights', 'backprop.newFromExample', 'backprop.showLog',
+  'backprop.export', 'backprop.importOnnx',
 ];
 
 describe('extension: activation', function () {
@@ -25,7 +26,7 @@ describe('extension: activation', function () {
       const t = await lensTitles(doc.uri);
       return t.length > 0 ? t : undefined;
     });
-    assert.deepStrictEqual(titles, ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect']);
+    assert.deepStrictEqual(titles, ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...']);
   });
 
   it('contributes every command, in the palette under "Backprop"', async () => {

@@ -46,6 +46,7 @@ export const CMD = {
   resume: 'backprop.resumeTraining',
   check: 'backprop.gradientCheck',
   inspect: 'backprop.openInspector',
+  export: 'backprop.export',
   problems: 'workbench.actions.view.problems',
 } as const;
 
@@ -125,6 +126,7 @@ export function buildLenses(input: LensInput): LensModel {
       });
     }
   }
+  top.push({ title: '$(export) Export...', command: CMD.export, tooltip: 'Export to a PyTorch script, an ONNX model or a Jupyter notebook (docs/export.md)' });
   const layers: LensModel['layers'] = [];
   for (const st of s?.stats ?? []) {
     if (st.layer >= input.layerCount) continue;

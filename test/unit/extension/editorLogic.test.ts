@@ -64,7 +64,7 @@ describe('extension: lens titles', () => {
   const titles = (i: LensInput): string[] => buildLenses(i).top.map((l) => l.title);
 
   it('offers Train, Gradient check and Inspect on a valid file', () => {
-    assert.deepStrictEqual(titles(base), ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect']);
+    assert.deepStrictEqual(titles(base), ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...']);
   });
 
   it('points at the problems of a broken file instead of Train', () => {

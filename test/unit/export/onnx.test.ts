@@ -76,6 +76,7 @@ describe('export: ONNX (onnxruntime-node, python3-onnx checker) and import', fun
     it(`runs in onnxruntime-node and gives predict on every sample (${dtype}, to ${dtype === 'float32' ? '1e-6' : '1e-12'})`, async () => {
       const tol = dtype === 'float32' ? 1e-6 : 1e-12;
       let ran = 0;
+      let worst = 0;
       for (const c of all) {
         if (dtype === 'float64' && !canFloat64(c)) continue;
         const bytes = onnxBytes(c, dtype, path.join(dir, `${c.name}.${dtype}.onnx`));
@@ -91,11 +92,14 @@ describe('export: ONNX (onnxruntime-node, python3-onnx checker) and import', fun
           row.forEach((y, k) => {
             const err = Math.abs(y - want[r][k]) / Math.max(1, Math.abs(want[r][k]));
             assert.ok(err <= tol, `${c.name} sample ${r} output ${k}: onnxruntime ${y}, predict ${want[r][k]} (error ${err})`);
+            worst = Math.max(worst, err);
           }),
         );
         ran++;
       }
       assert.ok(ran >= (dtype === 'float32' ? all.length : 5), `only ${ran} networks ran`);
+      // eslint-disable-next-line no-console
+      console.log(`      measured: ${ran} networks, largest difference from predict ${worst.toExponential(2)}`);
     });
   }
 

@@ -52,13 +52,17 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
     const r = runPython(['-c', DRIVER], { input: JSON.stringify(jobs.map(({ name, script, epochs }) => ({ name, script, epochs }))) });
     assert.equal(r.code, 0, r.stderr);
     const results = JSON.parse(r.stdout) as Record<string, { weights?: Weights; error?: string }>;
+    let worst = 0;
     for (const job of jobs) {
       const got = results[job.name];
       assert.ok(got?.weights, `${job.name}: ${got?.error ?? 'no result'}`);
       const want = engineWeights(job.loaded, job.epochs);
       const err = maxWeightError(got.weights, want);
       assert.ok(err <= 1e-9, `${job.name}: weights differ from the engine's by ${err} after ${job.epochs} epochs`);
+      worst = Math.max(worst, err);
     }
+    // eslint-disable-next-line no-console
+    console.log(`      measured: ${jobs.length} networks, largest weight difference from the engine ${worst.toExponential(2)}`);
   });
 
   it('the self-check stops and names the parameter when an embedded gradient is wrong', () => {
@@ -108,6 +112,8 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
       const b = JSON.parse(fs.readFileSync(two, 'utf8')) as Weights;
       const err = maxWeightError(b, a);
       assert.ok(err <= 1e-12, `batch size ${batchSize}: 2 processes differ from 1 by ${err}`);
+      // eslint-disable-next-line no-console
+      console.log(`      measured: batch size ${batchSize}, torchrun 2 processes vs 1: largest weight difference ${err.toExponential(2)}`);
       assert.ok(maxWeightError(a, engineWeights(loaded, 3)) <= 1e-9);
       results[String(batchSize)] = b;
     }

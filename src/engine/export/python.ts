@@ -491,6 +491,7 @@ export const MAIN_CODE = `def main(argv=None):
             torch.cuda.set_device(device)
         else:
             dist.init_process_group("gloo")
+        print("process %d of %d (%s, %s)" % (rank + 1, world, dist.get_backend(), device), flush=True)
     X, T = load_data(device)
     model = Network().to(device)
     loss0 = self_check(model, X, T)

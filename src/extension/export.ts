@@ -97,8 +97,10 @@ async function exportCommand(log: vscode.LogOutputChannel, arg: unknown, given?:
       log.info(`exported ${uri.fsPath} to ${written.join(', ')}`);
       if (given === undefined) {
         const open = 'Open';
-        void vscode.window.showInformationMessage(`Backprop: exported to ${written.map((p) => path.basename(p)).join(', ')}.`, open).then((c) => {
-          if (c === open && args?.to !== 'onnx') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(written[0]));
+        const shown = `Backprop: exported to ${written.map((p) => path.basename(p)).join(', ')}.`;
+        // an ONNX model is binary: nothing to open in an editor
+        void (args.to === 'onnx' ? vscode.window.showInformationMessage(shown) : vscode.window.showInformationMessage(shown, open)).then((c) => {
+          if (c === open) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(written[0]));
         });
       }
       return written;

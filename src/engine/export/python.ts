@@ -253,6 +253,53 @@ class Network(torch.nn.Module):
         return x
 `;
 
+/** The engine's generator (rng.ts) in Python: needs only `math`. */
+export const RNG_CODE = `class Rng:
+    """Backprop Studio's seeded generator (sfc32 seeded by splitmix32, src/engine/rng.ts), in Python."""
+
+    M = 0xFFFFFFFF
+
+    def __init__(self, seed, stream=""):
+        h = 0x811C9DC5
+        units = stream.encode("utf-16-le")  # FNV-1a over the UTF-16 code units, as in JavaScript
+        for i in range(0, len(units), 2):
+            h = ((h ^ (units[i] | (units[i + 1] << 8))) * 0x01000193) & Rng.M
+        s = (int(seed) & Rng.M) ^ h
+        state = []
+        for _ in range(4):
+            s = (s + 0x9E3779B9) & Rng.M
+            z = s
+            z = ((z ^ (z >> 16)) * 0x85EBCA6B) & Rng.M
+            z = ((z ^ (z >> 13)) * 0xC2B2AE35) & Rng.M
+            state.append((z ^ (z >> 16)) & Rng.M)
+        self.a, self.b, self.c, self.d = state
+        for _ in range(12):
+            self.next_uint32()
+
+    def next_uint32(self):
+        M = Rng.M
+        t = (self.a + self.b + self.d) & M
+        self.d = (self.d + 1) & M
+        self.a = self.b ^ (self.b >> 9)
+        self.b = (self.c + (self.c << 3)) & M
+        self.c = ((self.c << 21) | (self.c >> 11)) & M
+        self.c = (self.c + t) & M
+        return t
+
+    def next(self):
+        hi = self.next_uint32() >> 5
+        lo = self.next_uint32() >> 6
+        return (hi * 67108864 + lo) / 9007199254740992
+
+    def int(self, n):
+        return math.floor(self.next() * n)
+
+    def shuffle(self, items):
+        for i in range(len(items) - 1, 0, -1):
+            j = self.int(i + 1)
+            items[i], items[j] = items[j], items[i]
+`;
+
 export const TRAINING_CODE = `class _SoftmaxCrossEntropy(torch.autograd.Function):
     """Per-sample -sum_k t_k log y_k with y = softmax(z); backward: Backprop Studio's delta y * sum(t) - t."""
 
@@ -314,51 +361,7 @@ def full_loss(model, X, T):
     return sample_losses(model, X, T).sum() / X.shape[0] + l2_term(model)
 
 
-class Rng:
-    """Backprop Studio's seeded generator (sfc32 seeded by splitmix32, src/engine/rng.ts), in Python."""
-
-    M = 0xFFFFFFFF
-
-    def __init__(self, seed, stream=""):
-        h = 0x811C9DC5
-        units = stream.encode("utf-16-le")  # FNV-1a over the UTF-16 code units, as in JavaScript
-        for i in range(0, len(units), 2):
-            h = ((h ^ (units[i] | (units[i + 1] << 8))) * 0x01000193) & Rng.M
-        s = (int(seed) & Rng.M) ^ h
-        state = []
-        for _ in range(4):
-            s = (s + 0x9E3779B9) & Rng.M
-            z = s
-            z = ((z ^ (z >> 16)) * 0x85EBCA6B) & Rng.M
-            z = ((z ^ (z >> 13)) * 0xC2B2AE35) & Rng.M
-            state.append((z ^ (z >> 16)) & Rng.M)
-        self.a, self.b, self.c, self.d = state
-        for _ in range(12):
-            self.next_uint32()
-
-    def next_uint32(self):
-        M = Rng.M
-        t = (self.a + self.b + self.d) & M
-        self.d = (self.d + 1) & M
-        self.a = self.b ^ (self.b >> 9)
-        self.b = (self.c + (self.c << 3)) & M
-        self.c = ((self.c << 21) | (self.c >> 11)) & M
-        self.c = (self.c + t) & M
-        return t
-
-    def next(self):
-        hi = self.next_uint32() >> 5
-        lo = self.next_uint32() >> 6
-        return (hi * 67108864 + lo) / 9007199254740992
-
-    def int(self, n):
-        return math.floor(self.next() * n)
-
-    def shuffle(self, items):
-        for i in range(len(items) - 1, 0, -1):
-            j = self.int(i + 1)
-            items[i], items[j] = items[j], items[i]
-
+${RNG_CODE}
 
 class Optimizer:
     """Backprop Studio's optimizers; the gradient already holds l2 * w for the weights.

@@ -75,6 +75,9 @@ export function exportNetwork(loaded: LoadedNet, netPath: string, options: Expor
   const net = networkFor(spec, 'exact');
   const loss = net.lossAndGradient(train.inputs, train.targets, spec.training.l2);
   const grads = net.layers.map((l) => ({ W: l.dW.slice(), b: l.db.slice() }));
+  if (!Number.isFinite(loss) || grads.some((g) => [...g.W, ...g.b].some((v) => !Number.isFinite(v)))) {
+    throw new ExportError(`the loss or a gradient at the starting weights is not finite (loss ${loss}), so there is nothing for the self-check to compare with; change the weights or the data first`);
+  }
   const input: PythonExportInput = { spec, sourceName, params, expected: { loss, grads }, samples: train.inputs.length, data };
   const content = options.to === 'pytorch' ? toPytorchScript(input) : toNotebook(input);
   return [{ path: options.out, content }, ...files];

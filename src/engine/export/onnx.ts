@@ -1,6 +1,7 @@
 /**
  * The inference graph of a network as an ONNX model (docs/export.md): for every layer a Gemm
- * (Y = X·Wᵀ + b, transB = 1) and its activation node; linear layers have none. Opset 13, IR version 7.
+ * (Y = X·Wᵀ + b, transB = 1; initialisers `layerN/W`, `layerN/b`) and its activation node; linear
+ * layers have none. Opset 13, IR version 7.
  *
  * Element type: float32 by default, float64 on request. Every operator used here accepts double in
  * the ONNX specification (Gemm-13, Sigmoid-13, Tanh-13, Relu-13, LeakyRelu-6, Elu-6, Softplus-1,
@@ -58,7 +59,9 @@ export function onnxNames(spec: NetSpec, classNames?: readonly string[]): OnnxNa
   if (d?.kind !== 'csv') return { inputs: undefined, outputs: undefined };
   const outs = d.label !== undefined ? [d.label] : (d.targets ?? []);
   const all = [...d.inputs, ...outs];
-  const distinct = new Set(all).size === all.length && all.every((n) => n.length > 0);
+  // distinct, non-empty, and none of the graph's own names (layerN/..., inputs/joined, outputs/joined)
+  const internal = /^(layer\d+\/(W|b|net|out)|inputs\/joined|outputs\/joined)$/;
+  const distinct = new Set(all).size === all.length && all.every((n) => n.length > 0 && !internal.test(n));
   if (!distinct) return { inputs: undefined, outputs: undefined };
   const outputDoc = d.label !== undefined && classNames !== undefined ? `class probabilities, in this order: ${classNames.join(', ')}` : undefined;
   return { inputs: d.inputs.slice(), outputs: outs.slice(), outputDoc };
@@ -142,32 +145,32 @@ export function toOnnx(spec: NetSpec, params: readonly LayerParameters[], option
   const graph = (g: ProtoWriter): void => {
     let x = 'input';
     if (names.inputs !== undefined) {
-      x = 'inputs_joined';
-      node(g, 'Concat', names.inputs, [x], 'join_inputs', (w) => w.message(5, (a) => a.string(1, 'axis').int(3, 1).int(20, 2)));
+      x = 'inputs/joined';
+      node(g, 'Concat', names.inputs, [x], 'inputs/Concat', (w) => w.message(5, (a) => a.string(1, 'axis').int(3, 1).int(20, 2)));
     }
     spec.layers.forEach((layer, i) => {
       const l = i + 1;
       const last = l === spec.layers.length;
       const act = opOf(layer.activation);
-      const finalName = last ? (splitOut ? 'outputs_joined' : outputNames[0]) : `o${l}`;
-      const z = act === undefined ? finalName : `net${l}`;
-      node(g, 'Gemm', [x, `W${l}`, `b${l}`], [z], `layer${l}_gemm`, (w) => w.message(5, (a) => a.string(1, 'transB').int(3, 1).int(20, 2)));
-      if (act !== undefined) node(g, act.op, [z], [finalName], `layer${l}_${layer.activation}`, act.attrs);
+      const finalName = last ? (splitOut ? 'outputs/joined' : outputNames[0]) : `layer${l}/out`;
+      const z = act === undefined ? finalName : `layer${l}/net`;
+      node(g, 'Gemm', [x, `layer${l}/W`, `layer${l}/b`], [z], `layer${l}/Gemm`, (w) => w.message(5, (a) => a.string(1, 'transB').int(3, 1).int(20, 2)));
+      if (act !== undefined) node(g, act.op, [z], [finalName], `layer${l}/${act.op}`, act.attrs);
       x = finalName;
     });
     if (splitOut) {
       // opset 13: without the optional 'split' input, equal parts (one column each)
-      node(g, 'Split', [x], outputNames, 'split_outputs', (w) => w.message(5, (a) => a.string(1, 'axis').int(3, 1).int(20, 2)));
+      node(g, 'Split', [x], outputNames, 'outputs/Split', (w) => w.message(5, (a) => a.string(1, 'axis').int(3, 1).int(20, 2)));
     }
     g.string(2, spec.name ?? 'network');
     let inputs = n0;
     spec.layers.forEach((layer, i) => {
       const p = params[i];
       g.message(5, (t) => {
-        t.int(1, layer.units).int(1, inputs).int(2, elem).string(8, `W${i + 1}`).bytes(9, tensorBytes(p.W, options.dtype));
+        t.int(1, layer.units).int(1, inputs).int(2, elem).string(8, `layer${i + 1}/W`).bytes(9, tensorBytes(p.W, options.dtype));
       });
       g.message(5, (t) => {
-        t.int(1, layer.units).int(2, elem).string(8, `b${i + 1}`).bytes(9, tensorBytes(p.b, options.dtype));
+        t.int(1, layer.units).int(2, elem).string(8, `layer${i + 1}/b`).bytes(9, tensorBytes(p.b, options.dtype));
       });
       inputs = layer.units;
     });

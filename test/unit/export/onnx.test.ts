@@ -135,6 +135,11 @@ describe('export: ONNX (onnxruntime-node, python3-onnx checker) and import', fun
     const got = await runOrt(bytes, inputs, 'float64');
     got.forEach((row, r) => row.forEach((y, k) => assert.ok(Math.abs(y - want[r][k]) <= 1e-12 * Math.max(1, Math.abs(want[r][k])))));
     assert.deepEqual(importOnnx(bytes, 'two').layers.map((l) => l.weights), Network.fromSpec(two.loaded.spec).weights().map((l) => l.weights));
+    // a column named like one of the graph's own tensors (or repeated) falls back to input/output
+    fs.writeFileSync(path.join(dir, 'clash.csv'), 'a,layer1/W,y1,y2\n0.5,1,0.1,0.2\n');
+    const clash = load(text.replace('"b"]', '"layer1/W"]').replace('two.csv', 'clash.csv'), file.replace('two', 'clash'));
+    const c2 = await ort.InferenceSession.create(onnxBytes({ name: 'clash', file, loaded: clash }, 'float32', path.join(dir, 'clash.onnx')));
+    assert.deepEqual([c2.inputNames, c2.outputNames], [['input'], ['output']]);
   });
 
   it('refuses a float64 export with LeakyRelu, Elu or Softplus, naming the layer and the --dtype float32 alternative', () => {

@@ -26,6 +26,9 @@ export const EXPORT_EXTENSIONS: Readonly<Record<ExportTarget, string>> = { pytor
 /** Numbers of training data the script or notebook embeds at most (inputs + targets); beyond: --data-csv. */
 export const MAX_EMBEDDED_NUMBERS = 2_000_000;
 
+/** Weights and biases a script or notebook embeds at most (each with its gradient, for the self-check). */
+export const MAX_EMBEDDED_PARAMETERS = 1_000_000;
+
 export interface ExportOptions {
   to: ExportTarget;
   /** Absolute path of the main output file. */
@@ -69,6 +72,10 @@ export function exportNetwork(loaded: LoadedNet, netPath: string, options: Expor
   const train = loaded.train;
   if (train === undefined || train.inputs.length === 0) {
     throw new ExportError('the file has no "data": a PyTorch script or notebook trains on the same data, so add inline inputs and targets, a CSV file or a generator first');
+  }
+  const parameters = params.reduce((n, p) => n + p.W.length + p.b.length, 0);
+  if (parameters > MAX_EMBEDDED_PARAMETERS) {
+    throw new ExportError(`the network has ${parameters} weights and biases; a script or notebook embeds them and their gradients for the self-check, at most ${MAX_EMBEDDED_PARAMETERS} (export ONNX for the weights alone)`);
   }
   const files: ExportFile[] = [];
   const data = pythonData(loaded, train, netPath, options, files);

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportNetwork, UnsupportedExport } from '../../../src/engine/export';
+import { ExportError, exportNetwork, UnsupportedExport } from '../../../src/engine/export';
 import { writeFilesAtomically } from '../../../src/engine/export/write';
 import { DRIVER, engineWeights, examplesDir, load, maxWeightError, randomNetworks, runPython, skipWithoutTorch, tmpDir } from './helpers';
 
@@ -78,6 +78,15 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
       () => exportNetwork(load(text, file), file, { to: 'pytorch', out: path.join(dir, 'big.py') }),
       (e: unknown) => e instanceof UnsupportedExport && /2800000 numbers; a script or notebook embeds at most 2000000/.test(e.message) && e.flag === '--data-csv',
     );
+  });
+
+  it('a network too large to embed in a script is refused with the reason (and exports to ONNX)', () => {
+    const zeros = JSON.stringify(Array<number>(1000).fill(0));
+    const text = `{ "layers": [{ "units": 1000 }, { "units": 1000, "activation": "tanh" }, { "units": 1, "activation": "linear" }], "data": { "inputs": [${zeros}], "targets": [[1]] } }`;
+    const file = path.join(dir, 'wide.net.json');
+    const loaded = load(text, file);
+    assert.throws(() => exportNetwork(loaded, file, { to: 'pytorch', out: path.join(dir, 'wide.py') }), (e: unknown) => e instanceof ExportError && /has 1002001 weights and biases; .* at most 1000000/.test(e.message));
+    assert.equal(exportNetwork(loaded, file, { to: 'onnx', out: path.join(dir, 'wide.onnx') }).length, 1);
   });
 
   it('the self-check stops and names the parameter when an embedded gradient is wrong', () => {

@@ -14,10 +14,13 @@ export interface Prop {
   key: jsonc.Node;
   /** The value node. */
   value: jsonc.Node;
+  /** The index of `prop` among its object's properties. */
+  index: number;
 }
 
 export class Checker {
   readonly problems: Problem[] = [];
+  private errors = 0;
 
   constructor(
     readonly text: string,
@@ -26,6 +29,7 @@ export class Checker {
 
   report(severity: Severity, node: jsonc.Node | { offset: number; length: number }, code: string, message: string, fix?: ProblemFix): void {
     this.problems.push(makeProblem(this.lines, severity, code, node.offset, node.length, message, fix));
+    if (severity === 'error') this.errors++;
   }
 
   error(node: jsonc.Node | { offset: number; length: number }, code: string, message: string, fix?: ProblemFix): void {
@@ -37,31 +41,27 @@ export class Checker {
   }
 
   get errorCount(): number {
-    return this.problems.filter((p) => p.severity === 'error').length;
+    return this.errors;
   }
 
   /** The source text of a node, shortened for messages. */
   source(node: jsonc.Node): string {
-    const s = this.text.slice(node.offset, node.offset + node.length).replace(/\s+/g, ' ');
+    const s = this.text.slice(node.offset, node.offset + Math.min(node.length, 200)).replace(/\s+/g, ' ');
     return s.length > 40 ? `${s.slice(0, 37)}...` : s;
   }
 
   /**
-   * The properties of an object node by key. When a key appears twice the last one wins (as in
-   * JSON.parse) and the earlier ones get a warning.
+   * The properties of an object node by key. A key that appears twice is an error reported once
+   * for the whole tree by `checkTree` (so no spec is made); here the first one is kept.
    */
   props(obj: jsonc.Node): Map<string, Prop> {
     const map = new Map<string, Prop>();
-    for (const prop of obj.children ?? []) {
+    (obj.children ?? []).forEach((prop, index) => {
       const [key, value] = prop.children ?? [];
-      if (!key || !value) continue; // a property the parser could not finish (syntax error reported)
+      if (!key || !value) return; // a property the parser could not finish (syntax error reported)
       const name = String(key.value);
-      const earlier = map.get(name);
-      if (earlier) {
-        this.warn(earlier.key, 'duplicate-key', `"${name}" appears again at line ${this.lines.positionAt(key.offset).line}; the last one is used`);
-      }
-      map.set(name, { prop, key, value });
-    }
+      if (!map.has(name)) map.set(name, { prop, key, value, index });
+    });
     return map;
   }
 
@@ -73,8 +73,9 @@ export class Checker {
     for (const [name, p] of props) {
       if (allowed.includes(name)) continue;
       const guess = suggest(name, allowed);
+      const shown = shortKey(name);
       if (guess) {
-        this.warn(p.key, 'unknown-key', `unknown key "${name}" in ${where} (did you mean "${guess}"?); it is ignored`, {
+        this.warn(p.key, 'unknown-key', `unknown key "${shown}" in ${where} (did you mean "${guess}"?); it is ignored`, {
           kind: 'replace',
           title: `Change to "${guess}"`,
           offset: p.key.offset,
@@ -82,18 +83,15 @@ export class Checker {
           text: JSON.stringify(guess),
         });
       } else {
-        this.warn(p.key, 'unknown-key', `unknown key "${name}" in ${where}; it is ignored. Known keys: ${allowed.join(', ')}`, this.removeFix(p, `Remove "${name}"`));
+        this.warn(p.key, 'unknown-key', `unknown key "${shown}" in ${where}; it is ignored. Known keys: ${allowed.join(', ')}`, this.removeFix(p, `Remove "${shown}"`));
       }
     }
   }
 
-  /** A fix that deletes a property (and its comma), computed with jsonc-parser. */
+  /** A fix that deletes a property (and its comma). */
   removeFix(p: Prop, title: string): ProblemFix | undefined {
-    const path = jsonc.getNodePath(p.value);
-    const edits = jsonc.modify(this.text, path, undefined, {});
-    if (edits.length !== 1) return undefined;
-    const [e] = edits;
-    return { kind: 'replace', title, offset: e.offset, length: e.length, text: e.content };
+    const e = removalEdit(p.prop, p.index);
+    return e ? { kind: 'replace', title, ...e, text: '' } : undefined;
   }
 
   /**
@@ -195,15 +193,68 @@ export function finiteNumber(node: jsonc.Node): number | undefined {
   return node.type === 'number' && typeof node.value === 'number' && Number.isFinite(node.value) ? node.value : undefined;
 }
 
-/** Reports every number literal that overflowed to ±Infinity (e.g. `1e999`). */
-export function checkFiniteNumbers(root: jsonc.Node, c: Checker): void {
-  const walk = (n: jsonc.Node): void => {
+/**
+ * One walk over the whole tree (depth is bounded by the scan in `parse.ts`): every number literal
+ * that overflowed to ±Infinity (e.g. `1e999`), and every key that appears twice in one object
+ * (anywhere in the file: the validator and the write-back must never read different copies),
+ * with a quick fix that removes the later one.
+ */
+export function checkTree(root: jsonc.Node, c: Checker): void {
+  const stack: jsonc.Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop() as jsonc.Node;
     if (n.type === 'number' && typeof n.value === 'number' && !Number.isFinite(n.value)) {
       c.error(n, 'non-finite', `${c.source(n)} is too large for a float64 number (it overflows to ${n.value}); every number in a .net.json file must be finite`);
     }
-    for (const ch of n.children ?? []) walk(ch);
-  };
-  walk(root);
+    if (n.type === 'object') duplicateKeys(n, c);
+    const children = n.children ?? [];
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+  }
+}
+
+function duplicateKeys(obj: jsonc.Node, c: Checker): void {
+  const first = new Map<string, jsonc.Node>();
+  const props = obj.children ?? [];
+  for (let i = 0; i < props.length; i++) {
+    const prop = props[i];
+    const key = prop.children?.[0];
+    if (!key) continue;
+    const name = String(key.value);
+    const earlier = first.get(name);
+    if (!earlier) {
+      first.set(name, key);
+      continue;
+    }
+    const at = c.lines.positionAt(earlier.offset);
+    const e = removalEdit(prop, i);
+    c.error(key, 'duplicate-key', `duplicate key \`${shortKey(name)}\` (first at ${at.line}:${at.column}); a key may appear only once in an object`, e ? { kind: 'replace', title: `Remove this "${shortKey(name)}"`, ...e, text: '' } : undefined);
+  }
+}
+
+function shortKey(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 37)}...` : name;
+}
+
+/**
+ * The range that deletes a property and one comma next to it, as jsonc-parser's `modify` does
+ * (from the end of the previous property; for the first one, up to the start of the next), but
+ * for this very node, without parsing the text again: constant time per property.
+ */
+export function removalEdit(prop: jsonc.Node, i: number): { offset: number; length: number } | undefined {
+  const parent = prop.parent;
+  if (!parent || parent.type !== 'object') return undefined;
+  const siblings = parent.children ?? [];
+  if (siblings[i] !== prop) return undefined;
+  let begin: number;
+  let end = prop.offset + prop.length;
+  if (i > 0) {
+    const prev = siblings[i - 1];
+    begin = prev.offset + prev.length;
+  } else {
+    begin = parent.offset + 1;
+    if (siblings.length > 1) end = siblings[1].offset;
+  }
+  return { offset: begin, length: end - begin };
 }
 
 /** The closest candidate to `word` when it is close enough to be a likely typo. */
@@ -228,6 +279,8 @@ export function suggest(word: string, candidates: readonly string[]): string | u
 export function editDistance(a: string, b: string): number {
   const m = a.length;
   const n = b.length;
+  // Far apart in length: the distance is at least the difference (no m x n table for a huge key).
+  if (Math.abs(m - n) > 8) return Math.abs(m - n);
   const d: number[][] = [];
   for (let i = 0; i <= m; i++) d.push(new Array<number>(n + 1).fill(0));
   for (let i = 0; i <= m; i++) d[i][0] = i;

@@ -43,6 +43,16 @@ export const LIMITS = Object.freeze({
   maxEpochs: 100_000_000,
   /** Largest seed: seeds are 32-bit unsigned integers. */
   maxSeed: 4294967295,
+  /** Size of a `.net.json` file, in bytes (UTF-8 on disk) or UTF-16 code units (an editor's text). */
+  maxFileBytes: 64 * 1024 * 1024,
+  /** JSON values (numbers, strings, arrays, objects, ...) in one `.net.json` file. */
+  maxValues: 4_000_000,
+  /** Depth of nested arrays and objects in a `.net.json` file (the format itself needs 5). */
+  maxDepth: 64,
+  /** Size of a CSV data file, in bytes. */
+  maxDataFileBytes: 16 * 1024 * 1024,
+  /** Samples x units of all layers (inputs included): the activations of one pass over all the data. */
+  maxActivations: 20_000_000,
 });
 
 /** he for the relu family (relu, leaky-relu, elu), xavier otherwise. */

@@ -7,6 +7,7 @@ import * as jsonc from 'jsonc-parser';
 import type { NetSpec } from '../spec';
 import { Checker } from './checker';
 import { LineIndex, Problem, ProblemFix, Severity, makeProblem, sortProblems } from './problems';
+import { limitProblem } from './scan';
 import { JSONC_OPTIONS, maskBom, syntaxProblems } from './syntax';
 import { validateNet } from './validate';
 
@@ -35,8 +36,10 @@ export interface ParsedNet {
 /** Parses and validates a `.net.json` text. `fileName` is kept for messages; nothing is read. */
 export function parseNet(text: string, fileName: string): ParsedNet {
   const lines = new LineIndex(text);
-  const syntax = syntaxProblems(text, lines);
-  const root = jsonc.parseTree(maskBom(text), [], JSONC_OPTIONS);
+  // Size, value count and nesting are checked by a flat scan before any tree is built.
+  const tooBig = limitProblem(maskBom(text), lines);
+  const syntax = tooBig ? [tooBig] : syntaxProblems(text, lines);
+  const root = tooBig ? undefined : jsonc.parseTree(maskBom(text), [], JSONC_OPTIONS);
   const locate = (path: jsonc.JSONPath): { offset: number; length: number } | undefined => {
     if (!root) return undefined;
     const node = jsonc.findNodeAtLocation(root, path);

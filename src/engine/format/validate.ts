@@ -6,7 +6,7 @@
  */
 import type * as jsonc from 'jsonc-parser';
 import { INITS, LOSSES, OPTIMIZERS, PRECISIONS, type ActivationName, type LossName, type NetSpec, type TrainingSpec, type ValidationSpec } from '../spec';
-import { Checker, Prop, checkFiniteNumbers, describeValue } from './checker';
+import { Checker, Prop, checkTree, describeValue } from './checker';
 import { DEFAULT_SEED, DEFAULT_TRAINING, FORMAT_VERSION, LIMITS, defaultLoss } from './defaults';
 import { validateData, type DataShape } from './validate-data';
 import { validateLayers } from './validate-layers';
@@ -16,7 +16,7 @@ export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize'
 
 /** Validates the whole file; the spec is returned only when there is no error. */
 export function validateNet(root: jsonc.Node, c: Checker): NetSpec | undefined {
-  checkFiniteNumbers(root, c);
+  checkTree(root, c);
   if (root.type !== 'object') {
     c.error(root, 'not-object', `a .net.json file holds one JSON object, not ${describeValue(root, c)}`);
     return undefined;

@@ -7,7 +7,10 @@
  * back to the same float64 (and `-0` for negative zero), so a round trip is bit-exact.
  */
 import * as jsonc from 'jsonc-parser';
+import { Checker, checkTree } from './checker';
+import { LIMITS } from './defaults';
 import { LineIndex, formatProblem } from './problems';
+import { limitProblem } from './scan';
 import { JSONC_OPTIONS, maskBom, syntaxProblems } from './syntax';
 
 export interface LayerValues {
@@ -34,9 +37,22 @@ export interface WriteOptions {
  */
 export function checkWriteBack(text: string, layers: readonly LayerValues[]): string | undefined {
   const lines = new LineIndex(text);
-  const syntax = syntaxProblems(text, lines);
+  const tooBig = limitProblem(maskBom(text), lines);
+  const syntax = tooBig ? [tooBig] : syntaxProblems(text, lines);
   if (syntax.length > 0) return `the file does not parse: ${formatProblem('file', syntax[0]).replace(/^file:/, 'line ')}`;
   const root = jsonc.parseTree(maskBom(text), [], JSONC_OPTIONS);
+  if (root) {
+    // A duplicate key anywhere: the validator would refuse the file, so writing into one copy is refused too.
+    const c = new Checker(maskBom(text), lines);
+    checkTree(root, c);
+    const dup = c.problems.find((p) => p.code === 'duplicate-key');
+    if (dup) return formatProblem('file', dup).replace(/^file:/, 'line ').replace(': error: ', ': ');
+  }
+  let count = 0;
+  for (const l of layers) count += (Array.isArray(l.weights) ? l.weights.reduce((n, r) => n + (Array.isArray(r) ? r.length : 0), 0) : 0) + (Array.isArray(l.biases) ? l.biases.length : 0);
+  if (count > LIMITS.maxValues) {
+    return `the network has ${count} weights and biases; a .net.json file holds at most ${LIMITS.maxValues} values, so it could not be read back`;
+  }
   const arr = root && root.type === 'object' ? jsonc.findNodeAtLocation(root, ['layers']) : undefined;
   if (!arr || arr.type !== 'array') return 'the file has no "layers" array';
   const nodes = arr.children ?? [];
@@ -85,7 +101,7 @@ export function writeWeights(original: string, layers: readonly LayerValues[], o
   const lines = new LineIndex(text);
   const root = jsonc.parseTree(text, [], JSONC_OPTIONS) as jsonc.Node;
   const layerNodes = (jsonc.findNodeAtLocation(root, ['layers']) as jsonc.Node).children as jsonc.Node[];
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const eol = lineEnd(text);
   const unit = indentUnit(text);
   const edits: TextEdit[] = [];
 
@@ -101,8 +117,8 @@ export function writeWeights(original: string, layers: readonly LayerValues[], o
       }
       const keyIndent = lines.indentAt((existing.parent as jsonc.Node).offset);
       const content = key === 'weights' ? matrixText(values.weights, num, keyIndent, unit, eol) : vectorText(values.biases, num);
-      // modify() finds the value's exact range; its placeholder content is replaced by ours.
-      for (const e of jsonc.modify(text, ['layers', l, key], 0, {})) edits.push({ offset: e.offset, length: e.length, content });
+      // The value's exact range (what jsonc-parser's modify() would replace), without parsing again.
+      edits.push({ offset: existing.offset, length: existing.length, content });
     }
     if (missing.length > 0) edits.push(...insertion(text, lines, obj, missing, values, num, unit, eol));
   });
@@ -164,10 +180,16 @@ function vectorText(v: readonly number[], num: (x: number) => string): string {
   return `[${v.map(num).join(', ')}]`;
 }
 
+/** The file's line end: CRLF when it has one, else a lone CR when it has one and no LF, else LF. */
+function lineEnd(text: string): string {
+  if (text.includes('\r\n')) return '\r\n';
+  return text.includes('\r') && !text.includes('\n') ? '\r' : '\n';
+}
+
 /** The file's indentation step: a tab, or the smallest run of leading spaces (default 2). */
 function indentUnit(text: string): string {
   let best = 0;
-  for (const m of text.matchAll(/(?:^|\n)([ \t]+)\S/g)) {
+  for (const m of text.matchAll(/(?:^|[\r\n])([ \t]+)\S/g)) {
     if (m[1].startsWith('\t')) return '\t';
     if (best === 0 || m[1].length < best) best = m[1].length;
   }

@@ -154,11 +154,18 @@ describe('format: parseNet', () => {
     assert.equal(fixed, '{ "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }] }');
   });
 
-  it('warns about a duplicate key and uses the last value', () => {
+  it('refuses a duplicate key with an error at the later one, naming the first, and a fix that removes it', () => {
     const text = '{ "seed": 1, "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }], "seed": 2 }';
     const parsed = parseNet(text, 'd.net.json');
-    assert.equal(parsed.spec?.seed, 2);
-    assert.deepEqual(parsed.problems.map((p) => [p.code, p.severity, p.offset]), [['duplicate-key', 'warning', 2]]);
+    assert.equal(parsed.spec, undefined);
+    const later = text.lastIndexOf('"seed"');
+    assert.deepEqual(parsed.problems.map((p) => [p.code, p.severity, p.offset]), [['duplicate-key', 'error', later]]);
+    assert.equal(parsed.problems[0].message, 'duplicate key `seed` (first at 1:3); a key may appear only once in an object');
+    const fix = parsed.problems[0].fix;
+    assert.ok(fix && fix.kind === 'replace');
+    const fixed = text.slice(0, fix.offset) + fix.text + text.slice(fix.offset + fix.length);
+    assert.equal(fixed, '{ "seed": 1, "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }] }');
+    assert.equal(parseNet(fixed, 'd.net.json').spec?.seed, 1);
   });
 
   it('warns that softmax over one unit cannot learn', () => {

@@ -3,6 +3,7 @@
  * A usage error is a `UsageError` (exit code 2).
  */
 import { parseArgs } from 'node:util';
+import { LIMITS, parseNumber } from '../engine/format';
 
 export const COMMANDS = ['train', 'check', 'grad', 'predict'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -15,6 +16,8 @@ export interface CliOptions {
   epochs?: number;
   out?: string;
   write: boolean;
+  /** Read CSV data files outside the folder tree of FILE. */
+  allowOutsideData: boolean;
   maxPerLayer?: number;
   sample?: number;
   inputs: number[][];
@@ -39,19 +42,53 @@ Options:
   --write             (train) write the trained weights back into FILE
   --max-per-layer N   (check) check a seeded sample of N parameters per layer instead of all
   --sample I          (grad) the gradient and the full trace of sample I (0-based) alone
-  --input a,b,...     (predict) predict for this input instead of the data (repeatable)
+  --input a,b,...     (predict) predict for this input instead of the data (repeatable;
+                      negative numbers too: --input -1.5,2)
+  --allow-outside-data  read a CSV data file outside FILE's folder tree (refused by default)
   -q, --quiet         no progress output
   -h, --help          this text
   -v, --version       the version
 
-Exit status: 0 success, 1 a check failed or training diverged, 2 bad input or usage.
+Exit status: 0 success, 1 a check failed, training diverged or an output is NaN/infinite,
+2 bad input or usage, 3 a file cannot be read or written, 4 an internal error.
 Errors in FILE are printed as FILE:LINE:COL: error: message.`;
 
-function positiveInt(name: string, raw: string | undefined, min: number): number | undefined {
+/** A whole number written in decimal digits (no exponent, hex, sign or fraction) from `min` to `max`. */
+function wholeNumber(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} needs an integer >= ${min}, got '${raw}'`);
+  const n = /^\d{1,16}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} needs a whole number from ${min} to ${max} written in digits, got '${raw}'`);
+  }
   return n;
+}
+
+/** Options that take a value: a value that starts with '-' (a negative number) is still theirs. */
+const VALUE_OPTIONS = new Set(['--epochs', '--out', '--max-per-layer', '--sample', '--input']);
+
+/** `--input -1.5,2` as `--input=-1.5,2`, so that parseArgs does not take `-1.5,2` for options. */
+function joinDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = argv[i + 1];
+    if (VALUE_OPTIONS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** One --input: comma-separated decimal numbers (as in a CSV cell), every one present and finite. */
+function inputRow(s: string): number[] {
+  const cells = s.split(',').map((x) => x.trim());
+  const row = cells.map((x) => parseNumber(x));
+  if (s.trim() === '' || row.some((x) => x === undefined)) {
+    const bad = cells.find((x) => parseNumber(x) === undefined) ?? '';
+    throw new UsageError(`--input needs comma-separated finite numbers such as 0.5,-1; ${bad === '' ? 'a number is missing' : `'${bad.slice(0, 40)}' is not a number`} in '${s.slice(0, 80)}'`);
+  }
+  return row as number[];
 }
 
 /** Returns the options, or 'help' / 'version' when those were asked for. */
@@ -59,7 +96,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinDashValues(argv),
       allowPositionals: true,
       strict: true,
       options: {
@@ -68,6 +105,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
         epochs: { type: 'string' },
         out: { type: 'string' },
         write: { type: 'boolean', default: false },
+        'allow-outside-data': { type: 'boolean', default: false },
         'max-per-layer': { type: 'string' },
         sample: { type: 'string' },
         input: { type: 'string', multiple: true },
@@ -99,23 +137,18 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
   only('--sample', values.sample !== undefined, 'grad');
   only('--input', values.input !== undefined, 'predict');
   if (values.out !== undefined && values.write) throw new UsageError('give --out PATH or --write, not both');
-  const inputs = (values.input ?? []).map((s) => {
-    const row = s.split(',').map((x) => Number(x.trim()));
-    if (row.length === 0 || row.some((x) => !Number.isFinite(x))) {
-      throw new UsageError(`--input needs comma-separated finite numbers, got '${s}'`);
-    }
-    return row;
-  });
+  const inputs = (values.input ?? []).map(inputRow);
   return {
     command: cmd,
     file,
     json: values.json === true,
     quiet: values.quiet === true,
-    epochs: positiveInt('--epochs', values.epochs, 1),
+    epochs: wholeNumber('--epochs', values.epochs, 1, LIMITS.maxEpochs),
     out: values.out,
     write: values.write === true,
-    maxPerLayer: positiveInt('--max-per-layer', values['max-per-layer'], 1),
-    sample: positiveInt('--sample', values.sample, 0),
+    allowOutsideData: values['allow-outside-data'] === true,
+    maxPerLayer: wholeNumber('--max-per-layer', values['max-per-layer'], 1, LIMITS.maxParameters),
+    sample: wholeNumber('--sample', values.sample, 0, LIMITS.maxSamples),
     inputs,
   };
 }

@@ -18,15 +18,24 @@ import {
   type GradCheckEntry,
   type LoadedNet,
 } from '../engine';
+import { LIMITS, readTextFile } from '../engine/format';
+import { LossHistory, type EpochPoint } from '../engine/history';
 import type { CliOptions } from './args';
-import { fmt, Progress, table } from './output';
+import { fmt, maxAbs, Progress, table } from './output';
+import { besideName, resolveTarget, WriteError, writeFileAtomically } from './writeFile';
+
+/**
+ * Points of the loss history `train --json` returns: every epoch up to half of this, then the
+ * history is downsampled (src/engine/history.ts), so a run of any length takes the same memory.
+ */
+export const HISTORY_POINTS = 20_000;
 
 /** Bad input: the message is already in `FILE:LINE:COL: error: ...` form. Exit code 2. */
 export class InputError extends Error {}
 
 function load(opts: CliOptions, text: string, absPath: string): LoadedNet {
   // predict answers for every sample of `data`, in file order: no validation hold-out.
-  const result = loadNet(text, absPath, undefined, { holdOut: opts.command !== 'predict' });
+  const result = loadNet(text, absPath, undefined, { holdOut: opts.command !== 'predict', allowOutside: opts.allowOutsideData });
   const problems = result.spec ? result.warnings : result.problems;
   for (const p of problems) {
     if (p.severity === 'warning' && !opts.quiet) process.stderr.write(`${formatProblem(opts.file, p)}\n`);
@@ -51,11 +60,33 @@ function print(opts: CliOptions, json: unknown, human: () => string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(json, null, 2)}\n` : `${human()}\n`);
 }
 
-/** Writes a file so that a reader never sees it half-written: temp file in the same folder, then rename. */
-function writeAtomically(target: string, content: string): void {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, content, 'utf8');
-  fs.renameSync(tmp, target);
+/** A warning on stderr and exit 1 when an output holds NaN or an infinity (it is still printed). */
+function nonFinite(opts: CliOptions, what: string, values: Iterable<number>): number {
+  let bad = 0;
+  for (const v of values) if (!Number.isFinite(v)) bad++;
+  if (bad === 0) return 0;
+  process.stderr.write(`${opts.file}: warning: ${bad} of the ${what} ${bad === 1 ? 'is' : 'are'} NaN or infinite (printed as ${opts.json ? 'null' : 'NaN/Infinity'}); the network or its data is numerically broken\n`);
+  return 1;
+}
+
+/** Fails early (before a long run) when `--out`/`--write` cannot possibly be written. */
+function checkTarget(target: string): void {
+  const real = resolveTarget(target);
+  let dir: string;
+  try {
+    const st = fsStat(real);
+    if (st?.isDirectory()) throw new WriteError(`cannot write ${target}: it is a folder; give a file name`);
+    if (st && !st.isFile()) throw new WriteError(`cannot write ${target}: it is not a regular file`);
+    dir = path.dirname(path.resolve(real));
+  } catch (e) {
+    if (e instanceof WriteError) throw e;
+    throw new WriteError(`cannot write ${target}: ${(e as Error).message}`);
+  }
+  if (!fsStat(dir)?.isDirectory()) throw new WriteError(`cannot write ${target}: the folder ${dir} does not exist`);
+}
+
+function fsStat(p: string): fs.Stats | undefined {
+  return fs.statSync(p, { throwIfNoEntry: false });
 }
 
 export function runCommand(opts: CliOptions, text: string, absPath: string): number {
@@ -71,20 +102,31 @@ export function runCommand(opts: CliOptions, text: string, absPath: string): num
   }
 }
 
-function train(opts: CliOptions, text: string, absPath: string): number {
+/** What a run needs of the loaded file; the parse tree is not kept (it can be large). */
+function loadForRun(opts: CliOptions, text: string, absPath: string): { spec: LoadedNet['spec']; data: Dataset; validation?: Dataset } {
   const loaded = load(opts, text, absPath);
-  const data = requireData(opts, loaded);
-  const { spec } = loaded;
+  return { spec: loaded.spec, data: requireData(opts, loaded), validation: loaded.validation };
+}
+
+function train(opts: CliOptions, text: string, absPath: string): number {
+  const { spec, data, validation } = loadForRun(opts, text, absPath);
+  const requested = opts.write ? opts.file : opts.out;
+  if (requested !== undefined) checkTarget(requested);
   const training = { ...spec.training, epochs: opts.epochs ?? spec.training.epochs };
   const net = networkFor(spec, 'train');
-  const trainer = new Trainer(net, data, training, spec.seed, loaded.validation);
+  const trainer = new Trainer(net, data, training, spec.seed, validation);
   const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
-  const history: EpochStats[] = [];
+  // Bounded whatever the epoch count: every epoch up to HISTORY_POINTS / 2, then downsampled.
+  const history = new LossHistory(HISTORY_POINTS);
+  let first: EpochStats | undefined;
+  let last: EpochStats | undefined;
   const started = performance.now();
   try {
     for (let e = 0; e < training.epochs; e++) {
       const stats = trainer.runEpoch();
       history.push(stats);
+      first ??= stats;
+      last = stats;
       progress.update(stats.epoch, `loss ${fmt(stats.loss)}`);
     }
   } catch (e) {
@@ -96,33 +138,60 @@ function train(opts: CliOptions, text: string, absPath: string): number {
     throw e;
   }
   progress.finish();
+  if (!first || !last) throw new Error('training ran no epoch');
   const seconds = (performance.now() - started) / 1000;
-  const target = opts.write ? opts.file : opts.out;
-  if (target !== undefined) writeAtomically(target, writeWeights(text, net.weights()).text);
-  const last = history[history.length - 1];
-  const has = (key: keyof EpochStats): boolean => history.some((h) => h[key] !== undefined);
+  let target = requested;
+  if (target !== undefined) {
+    let trained: string;
+    try {
+      trained = writeWeights(text, net.weights()).text;
+    } catch (e) {
+      throw new WriteError(`${target}: ${(e as Error).message}`);
+    }
+    if (opts.write && changedSince(opts.file, text)) {
+      // Someone edited the file while this ran: their edit wins; the trained network goes beside it.
+      target = besideName(opts.file);
+      process.stderr.write(`${opts.file}: warning: the file changed while training ran; it was left as it is and the trained network was written to ${target}\n`);
+    }
+    const result = writeFileAtomically(target, trained);
+    if (result.note && !opts.quiet) process.stderr.write(`backprop: note: ${result.note}\n`);
+  }
+  const points: EpochPoint[] = history.points();
+  const has = (key: keyof EpochPoint): boolean => points.some((h) => h[key] !== undefined);
   const summary = {
     name: spec.name ?? null,
-    epochs: history.length,
+    epochs: history.pushed,
     samples: data.inputs.length,
     seconds,
-    loss: history.map((h) => h.loss),
-    ...(has('accuracy') ? { accuracy: history.map((h) => h.accuracy ?? null) } : {}),
-    ...(has('valLoss') ? { valLoss: history.map((h) => h.valLoss ?? null) } : {}),
-    ...(has('valAccuracy') ? { valAccuracy: history.map((h) => h.valAccuracy ?? null) } : {}),
+    downsampled: history.resolution > 1,
+    lossEpochs: points.map((h) => h.epoch),
+    loss: points.map((h) => h.loss),
+    ...(has('accuracy') ? { accuracy: points.map((h) => h.accuracy ?? null) } : {}),
+    ...(has('valLoss') ? { valLoss: points.map((h) => h.valLoss ?? null) } : {}),
+    ...(has('valAccuracy') ? { valAccuracy: points.map((h) => h.valAccuracy ?? null) } : {}),
     final: last,
     written: target ?? null,
   };
+  const final = last;
   print(opts, summary, () => {
-    const rows: string[][] = [['epochs', String(history.length)], ['training loss', fmt(last.loss)]];
-    if (last.accuracy !== undefined) rows.push(['training accuracy', `${fmt(last.accuracy * 100, 4)}%`]);
-    if (last.valLoss !== undefined) rows.push(['validation loss', fmt(last.valLoss)]);
-    if (last.valAccuracy !== undefined) rows.push(['validation accuracy', `${fmt(last.valAccuracy * 100, 4)}%`]);
-    rows.push(['first-epoch loss', fmt(history[0].loss)], ['time', `${seconds.toFixed(2)} s`]);
+    const rows: string[][] = [['epochs', String(history.pushed)], ['training loss', fmt(final.loss)]];
+    if (final.accuracy !== undefined) rows.push(['training accuracy', `${fmt(final.accuracy * 100, 4)}%`]);
+    if (final.valLoss !== undefined) rows.push(['validation loss', fmt(final.valLoss)]);
+    if (final.valAccuracy !== undefined) rows.push(['validation accuracy', `${fmt(final.valAccuracy * 100, 4)}%`]);
+    rows.push(['first-epoch loss', fmt(first?.loss)], ['time', `${seconds.toFixed(2)} s`]);
     rows.push(['written to', target ?? '(nothing written; use --out PATH or --write)']);
     return table(['', spec.name ?? path.basename(opts.file)], rows);
   });
   return 0;
+}
+
+/** True when `file` no longer holds `text` (or cannot be read any more). */
+function changedSince(file: string, text: string): boolean {
+  try {
+    return readTextFile(file, LIMITS.maxFileBytes) !== text;
+  } catch {
+    return true;
+  }
 }
 
 function entryJson(e: GradCheckEntry): Record<string, unknown> {
@@ -137,7 +206,13 @@ function check(opts: CliOptions, text: string, absPath: string): number {
   const loaded = load(opts, text, absPath);
   const data = requireData(opts, loaded);
   const net = networkFor(loaded.spec, 'exact');
-  const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed });
+  let progress: Progress | undefined;
+  const onProgress = (done: number, total: number): void => {
+    progress ??= new Progress(process.stderr, total, !opts.quiet);
+    progress.update(done, 'parameters checked');
+  };
+  const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed, onProgress });
+  progress?.finish();
   const count = (s: GradCheckEntry['status']): number => report.entries.filter((e) => e.status === s).length;
   const failing = report.entries.filter((e) => e.status === 'fail');
   const uncheckable = report.entries.filter((e) => e.status === 'cannot-check');
@@ -210,12 +285,19 @@ function grad(opts: CliOptions, text: string, absPath: string): number {
       let sq = 0;
       for (const g of layer.dW) sq += g * g;
       for (const g of layer.db) sq += g * g;
-      rows.push([String(i + 1), `${layer.units}x${layer.inputs}`, layer.activation, fmt(Math.sqrt(sq)), fmt(Math.max(...Array.from(layer.dW, Math.abs)))]);
+      rows.push([String(i + 1), `${layer.units}x${layer.inputs}`, layer.activation, fmt(Math.sqrt(sq)), fmt(maxAbs(layer.dW))]);
     });
     const scope = opts.sample !== undefined ? `sample ${opts.sample}` : `${inputs.length} training samples`;
     return `loss over ${scope}: ${fmt(loss, 10)}\n\n${table(['layer', 'weights', 'activation', 'gradient norm', 'max |dE/dw|'], rows)}\n\nUse --json for every gradient.`;
   });
-  return 0;
+  function* gradValues(): Generator<number> {
+    yield loss;
+    for (const layer of net.layers) {
+      yield* layer.dW;
+      yield* layer.db;
+    }
+  }
+  return nonFinite(opts, 'loss and gradient values', gradValues());
 }
 
 function predict(opts: CliOptions, text: string, absPath: string): number {
@@ -235,7 +317,12 @@ function predict(opts: CliOptions, text: string, absPath: string): number {
   const outputs = inputs.map((x) => Array.from(net.predict(x)));
   const last = loaded.spec.layers[loaded.spec.layers.length - 1];
   const classify = last.activation === 'softmax' || loaded.train?.labels !== undefined;
-  const classOf = (y: number[]): number => (y.length === 1 ? (y[0] >= 0.5 ? 1 : 0) : y.indexOf(Math.max(...y)));
+  const classOf = (y: number[]): number => {
+    if (y.length === 1) return y[0] >= 0.5 ? 1 : 0;
+    let best = 0;
+    for (let k = 1; k < y.length; k++) if (y[k] > y[best]) best = k;
+    return best;
+  };
   const names = loaded.train?.classNames;
   const json: Record<string, unknown> = { outputs };
   if (classify) {
@@ -252,5 +339,5 @@ function predict(opts: CliOptions, text: string, absPath: string): number {
       ]),
     ),
   );
-  return 0;
+  return nonFinite(opts, 'outputs', outputs.flat());
 }

@@ -1,13 +1,16 @@
 /**
  * `backprop`: the command line on the same engine as the extension, for scripts, CI and tests.
- * Contract (docs/cli.md): exit 0 on success, 1 when a check fails or training diverges, 2 on bad
- * input or usage; bad input prints `FILE:LINE:COL: error: message` on stderr and nothing on stdout.
+ * Contract (docs/cli.md): exit 0 on success, 1 when a check fails, training diverges or an output
+ * is not finite, 2 on bad input or usage, 3 when a file cannot be read or written, 4 on an
+ * internal error; bad input prints `FILE:LINE:COL: error: message` on stderr and nothing on
+ * stdout; every other error is one line on stderr, never a stack trace.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { FileReadError, LIMITS, readTextFile } from '../engine/format';
 import { COMMANDS, parseCli, UsageError, USAGE, type CliOptions } from './args';
 import { runCommand, InputError } from './commands';
 import { runExportCli } from './export';
+import { WriteError } from './writeFile';
 
 const VERSION = '0.1.0';
 
@@ -33,12 +36,11 @@ function main(argv: string[]): number {
   }
   let text: string;
   try {
-    text = fs.readFileSync(opts.file, 'utf8');
+    text = readTextFile(opts.file, LIMITS.maxFileBytes);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    const why = e instanceof FileReadError ? e.message : (e as Error).message;
     process.stderr.write(`${opts.file}: error: cannot read the file: ${why}\n`);
-    return 2;
+    return 3;
   }
   try {
     return runCommand(opts, text, path.resolve(opts.file));
@@ -47,8 +49,19 @@ function main(argv: string[]): number {
       process.stderr.write(`${e.message}\n`);
       return 2;
     }
+    if (e instanceof WriteError) {
+      process.stderr.write(`backprop: error: ${e.message}\n`);
+      return 3;
+    }
     throw e;
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  // A bug (or an exhausted resource) is one line, never a stack trace, and never exit 1 ("diverged").
+  const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  process.stderr.write(`backprop: internal error: ${msg.split('\n')[0].slice(0, 300)}\n`);
+  process.exitCode = 4;
+}

@@ -10,16 +10,41 @@ export function fmt(x: number | undefined, digits = 6): string {
   return a >= 1e-4 && a < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
 }
 
+/** The largest |x| of an array (a loop: spreading a big array into Math.max overflows the stack). */
+export function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) {
+    const a = Math.abs(values[i]);
+    if (a > m || Number.isNaN(a)) m = a;
+    if (Number.isNaN(m)) break;
+  }
+  return m;
+}
+
 export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], (r[i] ?? '').length);
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** Progress of a long run on stderr: a redrawn bar on a terminal, a line per 10% otherwise. */
+/** `1h02m`, `3m05s` or `42s`: a duration for people. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
+/**
+ * Progress of a long run on stderr, with the time left (from the pace so far): a redrawn bar on
+ * a terminal; otherwise a line per 10% and at least one every 5 seconds.
+ */
 export class Progress {
   private lastDraw = 0;
+  private lastLine = 0;
   private lastTenth = -1;
+  private readonly started = Date.now();
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly total: number,
@@ -28,18 +53,21 @@ export class Progress {
 
   update(done: number, text: string): void {
     if (!this.enabled) return;
+    const now = Date.now();
+    const elapsed = (now - this.started) / 1000;
+    const eta = done > 0 && done < this.total ? `, ETA ${duration((elapsed / done) * (this.total - done))}` : '';
     if (this.stream.isTTY) {
-      const now = Date.now();
       if (now - this.lastDraw < 80 && done < this.total) return;
       this.lastDraw = now;
       const width = 24;
       const filled = Math.round((done / this.total) * width);
-      this.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${text}\x1b[K`);
+      this.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ${text}${eta}\x1b[K`);
     } else {
       const tenth = Math.floor((done / this.total) * 10);
-      if (tenth === this.lastTenth) return;
+      if (tenth === this.lastTenth && now - this.lastLine < 5000) return;
       this.lastTenth = tenth;
-      this.stream.write(`${done}/${this.total} ${text}\n`);
+      this.lastLine = now;
+      this.stream.write(`${done}/${this.total} ${text}${eta}\n`);
     }
   }
 

@@ -149,6 +149,8 @@ export interface GradCheckOptions {
   seed?: number;
   /** The step h (default 1e-5). */
   eps?: number;
+  /** Called after each parameter with the count done and the count to do (for progress output). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** The status of one entry from its numbers (see the header). */
@@ -276,6 +278,8 @@ export function gradientCheck(net: Network, data: Dataset, l2: number, options: 
 
   const entries: GradCheckEntry[] = [];
   const rng = new Rng(options.seed ?? 0, 'gradcheck');
+  let toDo = 0;
+  for (const layer of net.layers) toDo += Math.min(layer.W.length + layer.b.length, options.maxPerLayer ?? Infinity);
   for (let l = 1; l <= L; l++) {
     const layer = net.layers[l - 1];
     const nW = layer.W.length;
@@ -335,6 +339,7 @@ export function gradientCheck(net: Network, data: Dataset, l2: number, options: 
           `more than the fail threshold ${fail}`;
       }
       entries.push(entry);
+      options.onProgress?.(entries.length, toDo);
     }
   }
 

@@ -3,9 +3,9 @@
  * with its initial weights, and the data split into training and validation sets. The CLI and the
  * extension's training worker both start here, so a file means the same thing everywhere.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseNet, loadData, type ParsedNet, type Problem } from './format';
+import { readDataFile } from './format/data';
 import { defaultKernel } from './kernels/default';
 import { Network } from './network';
 import type { Dataset, NetSpec } from './spec';
@@ -29,18 +29,19 @@ export interface LoadFailure {
  * Parses and validates `text` (the content of `filePath`) and loads its data. Data files are read
  * relative to the directory of `filePath` with `readFile` (by default synchronously from disk).
  * `holdOut: false` keeps all of `data` in `train`, in file order, ignoring a `validation` fraction.
+ * `allowOutside: true` reads CSV files outside the folder tree of `filePath` (refused by default).
  */
 export function loadNet(
   text: string,
   filePath: string,
-  readFile: (absPath: string) => string = (p) => fs.readFileSync(p, 'utf8'),
-  options: { holdOut?: boolean } = {},
+  readFile: (absPath: string) => string = readDataFile,
+  options: { holdOut?: boolean; allowOutside?: boolean } = {},
 ): LoadedNet | LoadFailure {
   const parsed = parseNet(text, filePath);
   const errors = parsed.problems.filter((p) => p.severity === 'error');
   if (!parsed.spec || errors.length > 0) return { problems: sortProblems(parsed.problems) };
   const dataSpec = options.holdOut === false ? { ...parsed.spec, validation: undefined } : parsed.spec;
-  const data = loadData(dataSpec, parsed, path.dirname(filePath), readFile);
+  const data = loadData(dataSpec, parsed, path.dirname(filePath), readFile, { allowOutside: options.allowOutside });
   const all = [...parsed.problems, ...data.problems];
   if (all.some((p) => p.severity === 'error')) return { problems: sortProblems(all) };
   return { spec: parsed.spec, parsed, train: data.train, validation: data.validation, warnings: all };

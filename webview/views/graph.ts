@@ -38,7 +38,7 @@ export class GraphView {
   draw(n: NetworkView, theme: Theme, opts: GraphOptions, names?: { inputs?: string[] }): void {
     const sizes = n.sizes;
     const L = sizes.length - 1;
-    const maxUnits = Math.max(...sizes);
+    const maxUnits = sizes.reduce((m, n) => Math.max(m, n), 0);
     const width = Math.max(360, Math.min(900, this.element.clientWidth || 560));
     const gap = Math.max(MIN_GAP, Math.min(56, 360 / maxUnits));
     const r = Math.max(7, Math.min(15, gap * 0.32));

@@ -5,13 +5,14 @@
  * Problems found here (missing file, missing column, non-numeric cell, ...) point at the string
  * in the .net.json that named the file or column, and name the CSV line in their message.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as jsonc from 'jsonc-parser';
 import { Rng } from '../rng';
 import type { DataSpec, Dataset, NetSpec } from '../spec';
 import { suggest } from './checker';
 import { classOrder, parseCsv, parseNumber, type CsvTable } from './csv';
+import { LIMITS } from './defaults';
+import { ioReason, isOutside, readTextFile } from './files';
 import { generateData } from './generators';
 import type { ParsedNet } from './parse';
 import type { Problem } from './problems';
@@ -25,18 +26,26 @@ export interface LoadedData {
 
 export type ReadFile = (absPath: string) => string;
 
-const readUtf8: ReadFile = (p) => fs.readFileSync(p, 'utf8');
+/** The default reader: a regular file of at most `LIMITS.maxDataFileBytes`, as UTF-8. */
+export const readDataFile: ReadFile = (p) => readTextFile(p, LIMITS.maxDataFileBytes);
+
+export interface LoadOptions {
+  /** Read CSV files outside the folder tree of the .net.json file (default: refused). */
+  allowOutside?: boolean;
+}
 
 /**
  * Loads `spec.data` and the validation set. `baseDir` is the folder of the .net.json file;
  * `readFile` (default: UTF-8 from disk) is the only I/O. `train` is absent when the file has no
  * data or a problem prevented loading; problems are errors unless stated otherwise.
  */
-export function loadData(spec: NetSpec, parsed: ParsedNet, baseDir: string, readFile: ReadFile = readUtf8): LoadedData {
+export function loadData(spec: NetSpec, parsed: ParsedNet, baseDir: string, readFile: ReadFile = readDataFile, options: LoadOptions = {}): LoadedData {
   const problems: Problem[] = [];
   if (!spec.data) return { problems };
   const outputs = spec.layers[spec.layers.length - 1].units;
-  const ctx: Ctx = { spec, parsed, baseDir, readFile, problems, outputs };
+  let units = spec.inputs;
+  for (const l of spec.layers) units += l.units;
+  const ctx: Ctx = { spec, parsed, baseDir, readFile, problems, outputs, units, allowOutside: options.allowOutside === true };
   const train = loadOne(spec.data, ['data'], new Rng(spec.seed, 'data'), ctx);
   if (!train) return { problems };
   const v = spec.validation;
@@ -84,6 +93,26 @@ interface Ctx {
   readFile: ReadFile;
   problems: Problem[];
   outputs: number;
+  /** Units of all layers, inputs included (for the activation limit). */
+  units: number;
+  allowOutside: boolean;
+}
+
+/**
+ * A problem when `samples` samples would need more activations (samples x units of all layers)
+ * than `LIMITS.maxActivations`: checked before the data is generated or built.
+ */
+function tooManySamples(samples: number, at: jsonc.JSONPath, ctx: Ctx): boolean {
+  if (samples * ctx.units <= LIMITS.maxActivations) return false;
+  ctx.problems.push(
+    ctx.parsed.problemAt(
+      at,
+      'error',
+      'too-large',
+      `${plural(samples, 'sample')} x ${ctx.units} units (all layers) = ${samples * ctx.units} activations for one pass over the data; the limit is ${LIMITS.maxActivations}: use fewer samples or a smaller network`,
+    ),
+  );
+  return true;
 }
 
 function oneHot(label: number, k: number): Float64Array {
@@ -95,6 +124,7 @@ function oneHot(label: number, k: number): Float64Array {
 function loadOne(d: DataSpec, at: jsonc.JSONPath, rng: Rng, ctx: Ctx): Dataset | undefined {
   switch (d.kind) {
     case 'inline': {
+      if (tooManySamples(d.inputs.length, [...at, 'inputs'], ctx)) return undefined;
       const inputs = d.inputs.map((r) => Float64Array.from(r));
       if (d.labels) {
         const labels = d.labels.slice();
@@ -103,6 +133,7 @@ function loadOne(d: DataSpec, at: jsonc.JSONPath, rng: Rng, ctx: Ctx): Dataset |
       return { inputs, targets: (d.targets ?? []).map((r) => Float64Array.from(r)) };
     }
     case 'generator':
+      if (tooManySamples(d.samples, [...at, 'samples'], ctx)) return undefined;
       return generateData(d.generator, d.samples, d.noise, d.classes, rng);
     case 'csv':
       return loadCsv(d, at, ctx);
@@ -113,7 +144,18 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
   const { parsed, problems } = ctx;
   const fileAt = [...at, 'file'];
   const abs = path.resolve(ctx.baseDir, d.file);
-  const shown = JSON.stringify(d.file);
+  const shown = JSON.stringify(excerpt(d.file, 80));
+  if (!ctx.allowOutside && isOutside(ctx.baseDir, abs)) {
+    problems.push(
+      parsed.problemAt(
+        fileAt,
+        'error',
+        'outside-data',
+        `${shown} is outside the folder of the .net.json file; data is read only from that folder and below unless allowed (--allow-outside-data on the command line, the setting backprop.data.allowOutsideFolder in a trusted workspace)`,
+      ),
+    );
+    return undefined;
+  }
   let text: string;
   try {
     text = ctx.readFile(abs);
@@ -125,7 +167,7 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
   try {
     table = parseCsv(text);
   } catch (err) {
-    problems.push(parsed.problemAt(fileAt, 'error', 'csv-syntax', `${shown} is not a valid CSV table: ${(err as Error).message}`));
+    problems.push(parsed.problemAt(fileAt, 'error', 'csv-syntax', `${shown} is not a valid CSV table: ${excerpt((err as Error).message, 160)}`));
     return undefined;
   }
   const before = problems.length;
@@ -136,7 +178,7 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
       const r = parsed.locate(where);
       const fix = guess && r ? { kind: 'replace' as const, title: `Change to "${guess}"`, offset: r.offset, length: r.length, text: JSON.stringify(guess) } : undefined;
       const hint = guess ? ` (did you mean "${guess}"?)` : '';
-      problems.push(parsed.problemAt(where, 'error', 'missing-column', `${shown} has no column "${name}"${hint}; its columns are ${table.header.join(', ')}`, fix));
+      problems.push(parsed.problemAt(where, 'error', 'missing-column', `${shown} has no column "${excerpt(name, 40)}"${hint}; its columns are ${columnList(table.header)}`, fix));
     } else if (table.header.indexOf(name, idx + 1) >= 0) {
       problems.push(parsed.problemAt(where, 'error', 'ambiguous-column', `${shown} has more than one column named "${name}"`));
     }
@@ -146,6 +188,7 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
   const targetCols = (d.targets ?? []).map((name, i) => column(name, [...at, 'targets', i]));
   const labelCol = d.label !== undefined ? column(d.label, [...at, 'label']) : -1;
   if (problems.length > before) return undefined;
+  if (tooManySamples(table.rows.length, fileAt, ctx)) return undefined;
   if (table.rows.length === 0) {
     problems.push(parsed.problemAt(fileAt, 'error', 'empty-data', `${shown} has a header row but no data rows; the data needs at least one sample`));
     return undefined;
@@ -159,7 +202,7 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
       const cell = row.cells[col] ?? '';
       const v = parseNumber(cell);
       if (v === undefined) {
-        if (bad++ === 0) first = `${shown} line ${row.line}, column "${name}": ${cell === '' ? 'the cell is empty' : `${JSON.stringify(cell)} is not a number`}`;
+        if (bad++ === 0) first = `${shown} line ${row.line}, column "${excerpt(name, 40)}": ${cell === '' ? 'the cell is empty' : `${JSON.stringify(excerpt(cell, 40))} is not a number`}`;
       } else values[r] = v;
     });
     if (bad === 0) return values;
@@ -181,7 +224,7 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
       const order = classOrder(cells);
       if (order.names.length !== ctx.outputs) {
         const L = ctx.spec.layers.length;
-        const list = order.names.length <= 10 ? ` (${order.names.join(', ')})` : '';
+        const list = order.names.length <= 10 ? ` (${columnList(order.names)})` : '';
         problems.push(
           parsed.problemAt([...at, 'label'], 'error', 'label-classes', `the class column "${d.label}" of ${shown} has ${plural(order.names.length, 'class', 'classes')}${list}, so the output layer (layer ${L}) must have ${plural(order.names.length, 'unit')}; it has ${ctx.outputs}`),
         );
@@ -208,10 +251,18 @@ function loadCsv(d: Extract<DataSpec, { kind: 'csv' }>, at: jsonc.JSONPath, ctx:
   return out;
 }
 
-function ioReason(err: unknown): string {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a folder, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (err as Error).message ?? String(err);
+/**
+ * At most `max` characters of a text from a data file, on one line: an error never echoes more
+ * than a short excerpt of a file (a CSV named by an untrusted network could be any file).
+ */
+function excerpt(text: string, max: number): string {
+  const one = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return one.length > max ? `${one.slice(0, max - 3)}...` : one;
+}
+
+/** Column or class names for a message: at most 10, each shortened, 200 characters in all. */
+function columnList(names: readonly string[]): string {
+  const shown = names.slice(0, 10).map((n) => excerpt(n, 24));
+  const more = names.length > 10 ? ` and ${names.length - 10} more` : '';
+  return excerpt(shown.join(", "), 120) + more;
 }

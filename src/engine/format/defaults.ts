@@ -46,7 +46,7 @@ export const LIMITS = Object.freeze({
   /** Size of a `.net.json` file, in bytes (UTF-8 on disk) or UTF-16 code units (an editor's text). */
   maxFileBytes: 64 * 1024 * 1024,
   /** JSON values (numbers, strings, arrays, objects, ...) in one `.net.json` file. */
-  maxValues: 4_000_000,
+  maxValues: 2_000_000,
   /** Depth of nested arrays and objects in a `.net.json` file (the format itself needs 5). */
   maxDepth: 64,
   /** Size of a CSV data file, in bytes. */

@@ -38,8 +38,10 @@ export function parseNet(text: string, fileName: string): ParsedNet {
   const lines = new LineIndex(text);
   // Size, value count and nesting are checked by a flat scan before any tree is built.
   const tooBig = limitProblem(maskBom(text), lines);
-  const syntax = tooBig ? [tooBig] : syntaxProblems(text, lines);
-  const root = tooBig ? undefined : jsonc.parseTree(maskBom(text), [], JSONC_OPTIONS);
+  const errors: jsonc.ParseError[] = [];
+  const root = tooBig ? undefined : jsonc.parseTree(maskBom(text), errors, JSONC_OPTIONS);
+  // The readable syntax messages need a second pass, made only when there is an error to word.
+  const syntax = tooBig ? [tooBig] : errors.length > 0 || !root ? syntaxProblems(text, lines) : [];
   const locate = (path: jsonc.JSONPath): { offset: number; length: number } | undefined => {
     if (!root) return undefined;
     const node = jsonc.findNodeAtLocation(root, path);

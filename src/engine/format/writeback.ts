@@ -36,30 +36,37 @@ export interface WriteOptions {
  * given value must be finite, and shapes must agree with the `units` the text declares.
  */
 export function checkWriteBack(text: string, layers: readonly LayerValues[]): string | undefined {
+  return prepare(text, layers).refusal;
+}
+
+/** `checkWriteBack`'s answer, and the tree it parsed (reused by `writeWeights`: one parse, not two). */
+function prepare(text: string, layers: readonly LayerValues[]): { refusal?: string; root?: jsonc.Node; lines?: LineIndex } {
+  const refusal = (r: string | undefined): { refusal?: string } => ({ refusal: r });
   const lines = new LineIndex(text);
   const tooBig = limitProblem(maskBom(text), lines);
-  const syntax = tooBig ? [tooBig] : syntaxProblems(text, lines);
-  if (syntax.length > 0) return `the file does not parse: ${formatProblem('file', syntax[0]).replace(/^file:/, 'line ')}`;
-  const root = jsonc.parseTree(maskBom(text), [], JSONC_OPTIONS);
+  const errors: jsonc.ParseError[] = [];
+  const root = tooBig ? undefined : jsonc.parseTree(maskBom(text), errors, JSONC_OPTIONS);
+  const syntax = tooBig ? [tooBig] : errors.length > 0 || !root ? syntaxProblems(text, lines) : [];
+  if (syntax.length > 0) return refusal(`the file does not parse: ${formatProblem('file', syntax[0]).replace(/^file:/, 'line ')}`);
   if (root) {
     // A duplicate key anywhere: the validator would refuse the file, so writing into one copy is refused too.
     const c = new Checker(maskBom(text), lines);
     checkTree(root, c);
     const dup = c.problems.find((p) => p.code === 'duplicate-key');
-    if (dup) return formatProblem('file', dup).replace(/^file:/, 'line ').replace(': error: ', ': ');
+    if (dup) return refusal(formatProblem('file', dup).replace(/^file:/, 'line ').replace(': error: ', ': '));
   }
   let count = 0;
   for (const l of layers) count += (Array.isArray(l.weights) ? l.weights.reduce((n, r) => n + (Array.isArray(r) ? r.length : 0), 0) : 0) + (Array.isArray(l.biases) ? l.biases.length : 0);
   if (count > LIMITS.maxValues) {
-    return `the network has ${count} weights and biases; a .net.json file holds at most ${LIMITS.maxValues} values, so it could not be read back`;
+    return refusal(`the network has ${count} weights and biases; a .net.json file holds at most ${LIMITS.maxValues} values, so it could not be read back`);
   }
   const arr = root && root.type === 'object' ? jsonc.findNodeAtLocation(root, ['layers']) : undefined;
-  if (!arr || arr.type !== 'array') return 'the file has no "layers" array';
+  if (!arr || arr.type !== 'array') return refusal('the file has no "layers" array');
   const nodes = arr.children ?? [];
   if (nodes.length !== layers.length + 1) {
-    return `the file has ${nodes.length - 1} non-input layers but ${layers.length} were given`;
+    return refusal(`the file has ${nodes.length - 1} non-input layers but ${layers.length} were given`);
   }
-  if (nodes.some((n) => n.type !== 'object')) return 'every entry of "layers" must be an object';
+  if (nodes.some((n) => n.type !== 'object')) return refusal('every entry of "layers" must be an object');
   const units = nodes.map((n) => {
     const u = jsonc.findNodeAtLocation(n, ['units']);
     return u && typeof u.value === 'number' ? (u.value as number) : undefined;
@@ -67,19 +74,19 @@ export function checkWriteBack(text: string, layers: readonly LayerValues[]): st
   for (let i = 0; i < layers.length; i++) {
     const { weights, biases } = layers[i];
     const l = i + 1;
-    if (!Array.isArray(weights) || !Array.isArray(biases)) return `layer ${l}: weights and biases must be arrays`;
+    if (!Array.isArray(weights) || !Array.isArray(biases)) return refusal(`layer ${l}: weights and biases must be arrays`);
     const u = units[l];
     const prev = units[l - 1];
     if (u !== undefined && (weights.length !== u || biases.length !== u)) {
-      return `layer ${l} has ${u} units in the file but ${weights.length} weight rows and ${biases.length} biases were given`;
+      return refusal(`layer ${l} has ${u} units in the file but ${weights.length} weight rows and ${biases.length} biases were given`);
     }
     for (let j = 0; j < weights.length; j++) {
-      if (prev !== undefined && weights[j].length !== prev) return `layer ${l}, row ${j}: ${weights[j].length} weights given, layer ${l - 1} has ${prev} units`;
-      if (!weights[j].every((x) => typeof x === 'number' && Number.isFinite(x))) return `layer ${l}, row ${j}: a weight is not a finite number`;
+      if (prev !== undefined && weights[j].length !== prev) return refusal(`layer ${l}, row ${j}: ${weights[j].length} weights given, layer ${l - 1} has ${prev} units`);
+      if (!weights[j].every((x) => typeof x === 'number' && Number.isFinite(x))) return refusal(`layer ${l}, row ${j}: a weight is not a finite number`);
     }
-    if (!biases.every((x) => typeof x === 'number' && Number.isFinite(x))) return `layer ${l}: a bias is not a finite number`;
+    if (!biases.every((x) => typeof x === 'number' && Number.isFinite(x))) return refusal(`layer ${l}: a bias is not a finite number`);
   }
-  return undefined;
+  return { root, lines };
 }
 
 /**
@@ -88,8 +95,8 @@ export function checkWriteBack(text: string, layers: readonly LayerValues[]): st
  * `checkWriteBack` refuses, e.g. a non-finite number or a text that does not parse.
  */
 export function writeWeights(original: string, layers: readonly LayerValues[], options: WriteOptions = {}): { text: string; edits: TextEdit[] } {
-  const refusal = checkWriteBack(original, layers);
-  if (refusal) throw new Error(`cannot write the weights: ${refusal}`);
+  let prepared: { refusal?: string; root?: jsonc.Node; lines?: LineIndex } | undefined = prepare(original, layers);
+  if (prepared.refusal || !prepared.root || !prepared.lines) throw new Error(`cannot write the weights: ${prepared.refusal ?? 'the file does not parse'}`);
   const p = options.precision;
   if (p !== undefined && !(Number.isInteger(p) && p >= 1 && p <= 17)) throw new Error('precision must be a whole number from 1 to 17');
   const num = (x: number): string => {
@@ -97,9 +104,17 @@ export function writeWeights(original: string, layers: readonly LayerValues[], o
     return Object.is(v, -0) ? '-0' : String(v);
   };
   // Offsets are computed on the BOM-masked text (same length) and applied to the original.
-  const text = maskBom(original);
-  const lines = new LineIndex(text);
-  const root = jsonc.parseTree(text, [], JSONC_OPTIONS) as jsonc.Node;
+  const edits = weightEdits(maskBom(original), prepared.root, prepared.lines, layers, num);
+  prepared = undefined; // the tree can be large: let it go before the result is parsed again
+  edits.sort((a, b) => a.offset - b.offset);
+  const out = jsonc.applyEdits(original, edits);
+  verify(maskBom(out), layers, num);
+  return { text: out, edits };
+}
+
+/** The edits that put `layers` into `text` (parsed as `root`). */
+function weightEdits(text: string, root: jsonc.Node, lines: LineIndex, layers: readonly LayerValues[], num: (x: number) => string): TextEdit[] {
+  // Offsets are computed on the BOM-masked text (same length) and applied to the original.
   const layerNodes = (jsonc.findNodeAtLocation(root, ['layers']) as jsonc.Node).children as jsonc.Node[];
   const eol = lineEnd(text);
   const unit = indentUnit(text);
@@ -123,10 +138,7 @@ export function writeWeights(original: string, layers: readonly LayerValues[], o
     if (missing.length > 0) edits.push(...insertion(text, lines, obj, missing, values, num, unit, eol));
   });
 
-  edits.sort((a, b) => a.offset - b.offset);
-  const out = jsonc.applyEdits(original, edits);
-  verify(maskBom(out), layers, num);
-  return { text: out, edits };
+  return edits;
 }
 
 /** Edits that append the missing properties after the last property of a layer object. */
@@ -199,14 +211,19 @@ function indentUnit(text: string): string {
 /** Re-reads the written text and checks every value, so a bug here can never corrupt a file silently. */
 function verify(out: string, layers: readonly LayerValues[], num: (x: number) => string): void {
   const errors: jsonc.ParseError[] = [];
-  const root = jsonc.parseTree(out, errors, JSONC_OPTIONS);
-  if (errors.length > 0 || !root) throw new Error('internal error: writing the weights produced text that does not parse');
+  // Plain values, not a node tree: a fraction of the memory for a big network.
+  const doc = jsonc.parse(out, errors, JSONC_OPTIONS) as { layers?: unknown[] } | undefined;
+  if (errors.length > 0 || !doc || !Array.isArray(doc.layers)) throw new Error('internal error: writing the weights produced text that does not parse');
+  const fileLayers = doc.layers;
   layers.forEach((values, i) => {
-    const got = jsonc.getNodeValue(jsonc.findNodeAtLocation(root, ['layers', i + 1]) as jsonc.Node) as LayerValues;
+    const got = fileLayers[i + 1] as LayerValues | undefined;
     const same = (a: number, b: number): boolean => Object.is(a, Number(num(b)));
     const ok =
+      got !== undefined &&
+      Array.isArray(got.weights) &&
+      Array.isArray(got.biases) &&
       got.weights.length === values.weights.length &&
-      got.weights.every((r, j) => r.length === values.weights[j].length && r.every((x, k) => same(x, values.weights[j][k]))) &&
+      got.weights.every((r, j) => Array.isArray(r) && r.length === values.weights[j].length && r.every((x, k) => same(x, values.weights[j][k]))) &&
       got.biases.length === values.biases.length &&
       got.biases.every((x, j) => same(x, values.biases[j]));
     if (!ok) throw new Error(`internal error: layer ${i + 1} does not read back as written`);

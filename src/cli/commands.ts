@@ -208,7 +208,7 @@ function check(opts: CliOptions, text: string, absPath: string): number {
   const net = networkFor(loaded.spec, 'exact');
   let progress: Progress | undefined;
   const onProgress = (done: number, total: number): void => {
-    progress ??= new Progress(process.stderr, total, !opts.quiet);
+    progress ??= new Progress(process.stderr, total, !opts.quiet, opts.maxPerLayer === undefined ? `backprop: ${total} parameters take a while; --max-per-layer N checks a seeded sample of N per layer` : undefined);
     progress.update(done, 'parameters checked');
   };
   const report = gradientCheck(net, data, loaded.spec.training.l2, { maxPerLayer: opts.maxPerLayer, seed: loaded.spec.seed, onProgress });

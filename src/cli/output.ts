@@ -45,17 +45,25 @@ export class Progress {
   private lastLine = 0;
   private lastTenth = -1;
   private readonly started = Date.now();
+  private hinted = false;
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly total: number,
     private readonly enabled: boolean,
+    /** Said once when the time left passes a minute (e.g. how to make the run shorter). */
+    private readonly hint?: string,
   ) {}
 
   update(done: number, text: string): void {
     if (!this.enabled) return;
     const now = Date.now();
     const elapsed = (now - this.started) / 1000;
-    const eta = done > 0 && done < this.total ? `, ETA ${duration((elapsed / done) * (this.total - done))}` : '';
+    const left = done > 0 && elapsed >= 1 && done < this.total ? (elapsed / done) * (this.total - done) : undefined;
+    const eta = left === undefined ? '' : `, ETA ${duration(left)}`;
+    if (left !== undefined && left > 60 && this.hint && !this.hinted) {
+      this.hinted = true;
+      this.stream.write(`${this.stream.isTTY ? '\n' : ''}${this.hint}\n`);
+    }
     if (this.stream.isTTY) {
       if (now - this.lastDraw < 80 && done < this.total) return;
       this.lastDraw = now;

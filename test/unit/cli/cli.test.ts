@@ -57,9 +57,9 @@ describe('CLI (spawned)', function () {
     }
   });
 
-  it('exits 2 for a missing file, naming it', () => {
+  it('exits 3 for a missing file (a file that cannot be read, as the contract says), naming it', () => {
     const r = run(['grad', 'no/such.net.json']);
-    assert.equal(r.code, 2);
+    assert.equal(r.code, 3);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^no\/such\.net\.json: error: cannot read the file: no such file/);
   });

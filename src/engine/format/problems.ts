@@ -111,6 +111,10 @@ export function makeProblem(
   message: string,
   fix?: ProblemFix,
 ): Problem {
+  // Never a range outside the text (the parser may report one past an unterminated comment).
+  const end = lines.text.length;
+  offset = Math.max(0, Math.min(offset, end));
+  length = Math.max(0, Math.min(length, end - offset));
   const { line, column } = lines.positionAt(offset);
   const p: Problem = { message, severity, offset, length, line, column, code };
   if (fix) p.fix = fix;

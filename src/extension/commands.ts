@@ -14,6 +14,7 @@ import type { Inspector } from './inspector';
 import { NetProblemsError } from './training/session';
 import type { SessionManager } from './training/sessionManager';
 import { writeLayers, writeSessionWeights } from './writeBack';
+import { guarded } from './trust';
 
 export interface TrainResult {
   reason: 'done' | 'stopped' | 'diverged' | 'error';
@@ -65,7 +66,7 @@ function reportError(log: vscode.LogOutputChannel, what: string, err: unknown): 
 export function registerCommands(deps: CommandDeps): void {
   const { context, sessions, inspector, log } = deps;
   const register = (id: string, fn: (...args: unknown[]) => unknown): void => {
-    context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+    context.subscriptions.push(vscode.commands.registerCommand(id, guarded(id, fn)));
   };
 
   register('backprop.train', async (arg): Promise<TrainResult | undefined> => {

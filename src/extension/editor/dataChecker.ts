@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { WorkerClient, type WorkerTransport } from '../training/workerClient';
-import type { DataCheckResult } from '../worker/dataCheck';
+import type { DataCheckOptions, DataCheckResult } from '../worker/dataCheck';
 
 export class DataChecker {
   private client: WorkerClient | undefined;
@@ -23,14 +23,14 @@ export class DataChecker {
   ) {}
 
   /** The data problems of `text` (the document of absolute path `fileName`), from the worker. */
-  async check(text: string, fileName: string): Promise<DataCheckResult> {
+  async check(text: string, fileName: string, options: DataCheckOptions = {}): Promise<DataCheckResult> {
     if (this.disposed) throw new Error('the data checker has ended');
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     const client = this.worker();
     this.requests++;
     try {
-      return await client.request('checkData', { text, fileName });
+      return await client.request('checkData', { text, fileName, ...options });
     } finally {
       if (client.pendingCount === 0 && !this.disposed) {
         if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -11,11 +11,38 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { parseNet, type ParsedNet, type Problem } from '../../engine/format';
+import { LineIndex, makeProblem, parseNet, type ParsedNet, type Problem } from '../../engine/format';
 import { isNetDocument, settings } from '../config';
+import { allowOutsideData, isTrusted } from '../trust';
 import { placeDataProblems, type DataCheckResult, type LocatedProblem } from '../worker/dataCheck';
 import { DataCache, dataKey } from './dataCache';
 import type { DataChecker } from './dataChecker';
+
+/**
+ * Documents longer than this (UTF-16 code units) are parsed and validated in the data-check
+ * worker, never on the extension host's main thread; lenses and hovers that need the tree are
+ * not shown for them.
+ */
+export const MAIN_THREAD_PARSE_LIMIT = 256 * 1024;
+
+/** True when a document is parsed in the worker only (see MAIN_THREAD_PARSE_LIMIT). */
+export function isBig(doc: vscode.TextDocument): boolean {
+  // offsetAt of the end is the length without building the text
+  return doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end) > MAIN_THREAD_PARSE_LIMIT;
+}
+
+/** The stand-in parse of a big document on the main thread: no tree, no spec, no problems of its own. */
+function deferredParse(text: string, fileName: string): ParsedNet {
+  const lines = new LineIndex(text);
+  return {
+    problems: [],
+    locate: () => undefined,
+    fileName,
+    text,
+    lines,
+    problemAt: (_path, severity, code, message, fix) => makeProblem(lines, severity, code, 0, 0, message, fix),
+  };
+}
 
 /** parseNet of each open document's current version, computed once per version. */
 export class ParseCache {
@@ -25,7 +52,7 @@ export class ParseCache {
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === doc.version) return hit.parsed;
-    const parsed = parseNet(doc.getText(), doc.uri.fsPath);
+    const parsed = isBig(doc) ? deferredParse(doc.getText(), doc.uri.fsPath) : parseNet(doc.getText(), doc.uri.fsPath);
     this.cache.set(key, { version: doc.version, parsed });
     return parsed;
   }
@@ -95,7 +122,11 @@ export class NetDiagnostics implements vscode.Disposable {
     const parsed = this.parses.get(doc);
     let problems = parsed.problems;
     const current = (): boolean => this.latest.get(key) === run && !doc.isClosed && doc.version === version;
-    if (parsed.spec?.data && doc.uri.scheme === 'file') {
+    if (isBig(doc)) {
+      // Parsed, validated and (when trusted) data-checked in the worker: the main thread stays free.
+      problems = await this.inWorker(doc, text);
+      if (!current()) return problems;
+    } else if (parsed.spec?.data && doc.uri.scheme === 'file' && isTrusted()) {
       const located = await this.dataProblems(doc, current, text, parsed);
       if (!current()) return problems;
       problems = [...problems, ...placeDataProblems(parsed, located)];
@@ -117,17 +148,32 @@ export class NetDiagnostics implements vscode.Disposable {
     if (!spec) return [];
     const fileName = doc.uri.fsPath;
     const cacheKey = await dataKey(spec, path.dirname(fileName));
-    const known = this.cache.peek(cacheKey);
+    const known = this.cache.peek(`${cacheKey}|${allowOutsideData(doc.uri)}`);
     if (known) return known.problems;
     if (current()) this.collection.set(doc.uri, parsed.problems.map((p) => toDiagnostic(doc, p)));
     try {
-      const result = await this.cache.get(cacheKey, () => this.checker.check(text, fileName));
+      const allowOutside = allowOutsideData(doc.uri);
+      const result = await this.cache.get(`${cacheKey}|${allowOutside}`, () => this.checker.check(text, fileName, { allowOutside }));
       this.lastThreadId = result.threadId;
       return result.problems;
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       if (!doc.isClosed) this.log(`data check of ${fileName}: ${msg}`);
       return [{ path: ['data'], severity: 'error', code: 'data', message: `the data cannot be checked: ${msg}` }];
+    }
+  }
+
+  /** Every problem of a big document, from the worker (one parse there, none here). */
+  private async inWorker(doc: vscode.TextDocument, text: string): Promise<Problem[]> {
+    const fileName = doc.uri.fsPath;
+    try {
+      const result = await this.checker.check(text, fileName, { full: true, data: isTrusted() && doc.uri.scheme === 'file', allowOutside: allowOutsideData(doc.uri) });
+      this.lastThreadId = result.threadId;
+      return result.all ?? [];
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      if (!doc.isClosed) this.log(`check of ${fileName}: ${msg}`);
+      return [makeProblem(new LineIndex(''), 'error', 'check', 0, 0, `the file cannot be checked: ${msg}`)];
     }
   }
 

@@ -7,6 +7,7 @@
  * indices `j`, `k` are 0-based array indices; `paramName` gives the 1-based name users read.
  */
 import * as jsonc from 'jsonc-parser';
+import { LineIndex, limitProblem } from '../../engine/format';
 
 export interface Range0 {
   offset: number;
@@ -20,7 +21,9 @@ export type NetLocation =
 
 const PARSE_OPTIONS: jsonc.ParseOptions = { allowTrailingComma: true, disallowComments: false };
 
+/** The tree of a text within the format's limits (none beyond them: no recursion that can overflow). */
 export function parseTree(text: string): jsonc.Node | undefined {
+  if (limitProblem(text, new LineIndex(text))) return undefined;
   return jsonc.parseTree(text, [], PARSE_OPTIONS);
 }
 

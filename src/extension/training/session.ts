@@ -16,6 +16,7 @@ import { fileLabel, settings } from '../config';
 import { LossHistory } from '../../engine/history';
 import { WorkerClient, type WorkerTransport } from './workerClient';
 import type { LayerStatsView, LayerWeights, LoadResult, NetSummary, RunEnd } from '../worker/protocol';
+import { allowOutsideData } from '../trust';
 
 export interface SessionHost {
   log: vscode.LogOutputChannel;
@@ -149,7 +150,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     if (this.workerRunning && this.lastLoad) return this.lastLoad;
     const version = doc.version;
     const client = this.worker();
-    const result = await client.request('load', { text: doc.getText(), fileName: doc.uri.fsPath });
+    const result = await client.request('load', { text: doc.getText(), fileName: doc.uri.fsPath, allowOutside: allowOutsideData(doc.uri) });
     this.loadedVersion = version;
     this.lastLoad = result;
     this.epoch = 0;

@@ -34,7 +34,7 @@ import {
   type RunEnd,
   type WorkerToHost,
 } from './protocol';
-import { checkData } from './dataCheck';
+import { checkDocument } from './dataCheck';
 import { boundaryView, gradCheckView, networkView, statsView, summarize, traceView } from './views';
 
 /** Longest stretch of epochs before the worker returns to its message loop. */
@@ -138,7 +138,7 @@ export class WorkerCore {
   private answer(m: Exclude<RequestMessage, { type: 'train' }>): RequestResult<typeof m.type> {
     switch (m.type) {
       case 'load':
-        return this.load(m.params.text, m.params.fileName);
+        return this.load(m.params.text, m.params.fileName, m.params.allowOutside === true);
       case 'step':
         return this.step();
       case 'reset':
@@ -178,7 +178,7 @@ export class WorkerCore {
         return boundaryView(s.net, s.train, m.params.size, s.summary.classification) ?? null;
       }
       case 'checkData':
-        return { problems: checkData(m.params.text, m.params.fileName, this.readFile), threadId };
+        return { ...checkDocument(m.params.text, m.params.fileName, this.readFile, m.params), threadId };
     }
   }
 
@@ -187,9 +187,9 @@ export class WorkerCore {
     return this.loaded;
   }
 
-  private load(text: string, fileName: string): LoadResult {
+  private load(text: string, fileName: string, allowOutside = false): LoadResult {
     if (this.run) throw new Error('cannot reload the file while training runs; stop it first');
-    const result = this.readFile ? loadNet(text, fileName, this.readFile) : loadNet(text, fileName);
+    const result = loadNet(text, fileName, this.readFile, { allowOutside });
     if (!result.spec) {
       this.loaded = undefined;
       this.setState('idle');

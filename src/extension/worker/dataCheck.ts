@@ -27,6 +27,8 @@ export interface LocatedProblem {
 
 export interface DataCheckResult {
   problems: LocatedProblem[];
+  /** With `full`: every problem of the document (syntax, validation, data), at its offsets. */
+  all?: Problem[];
   /** `worker_threads.threadId` of the thread that loaded the data (0 is the main thread). */
   threadId: number;
 }
@@ -36,8 +38,27 @@ export interface DataCheckResult {
  * relative CSV paths resolve against its folder) and returns the problems found by path.
  * Syntax and validation problems are not included: the host has them from its own `parseNet`.
  */
-export function checkData(text: string, fileName: string, readFile?: ReadFile): LocatedProblem[] {
+export function checkData(text: string, fileName: string, readFile?: ReadFile, allowOutside = false): LocatedProblem[] {
+  return dataProblems(parseNet(text, fileName), fileName, readFile, allowOutside);
+}
+
+export interface DataCheckOptions {
+  /** Read CSV files outside the document's folder tree (a trusted workspace's setting). */
+  allowOutside?: boolean;
+  /** Also return every syntax and validation problem, placed (a big document, not parsed on the host's main thread). */
+  full?: boolean;
+  /** Read and check the data (false in Restricted Mode: syntax and validation only). */
+  data?: boolean;
+}
+
+/** `checkData` with options: one parse of the text whatever is asked. */
+export function checkDocument(text: string, fileName: string, readFile: ReadFile | undefined, options: DataCheckOptions): Omit<DataCheckResult, 'threadId'> {
   const parsed = parseNet(text, fileName);
+  const located = options.data === false ? [] : dataProblems(parsed, fileName, readFile, options.allowOutside === true);
+  return options.full ? { problems: located, all: [...parsed.problems, ...placeDataProblems(parsed, located)] } : { problems: located };
+}
+
+function dataProblems(parsed: ParsedNet, fileName: string, readFile: ReadFile | undefined, allowOutside: boolean): LocatedProblem[] {
   const spec = parsed.spec;
   if (!spec?.data) return [];
   const paths = new Map<Problem, (string | number)[]>();
@@ -51,7 +72,7 @@ export function checkData(text: string, fileName: string, readFile?: ReadFile): 
   };
   let found: Problem[];
   try {
-    found = loadData(spec, recording, path.dirname(fileName), readFile).problems;
+    found = loadData(spec, recording, path.dirname(fileName), readFile, { allowOutside }).problems;
   } catch (err) {
     found = [recording.problemAt(['data'], 'error', 'data', `the data cannot be loaded: ${err instanceof Error ? err.message : String(err)}`)];
   }

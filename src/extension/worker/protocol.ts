@@ -12,7 +12,7 @@
  * and requests are handled between epochs while training runs.
  */
 import type { Problem } from '../../engine/format/problems';
-import type { DataCheckResult } from './dataCheck';
+import type { DataCheckOptions, DataCheckResult } from './dataCheck';
 import type {
   BoundaryView,
   EpochPoint,
@@ -88,7 +88,7 @@ export interface RunEnd {
 /** Every request: its parameters and its result. */
 export interface WorkerRequests {
   /** Parses and validates `text` (the document, unsaved edits included), loads its data, builds the network. */
-  load: { params: { text: string; fileName: string }; result: LoadResult };
+  load: { params: { text: string; fileName: string; allowOutside?: boolean }; result: LoadResult };
   /** Trains for `epochs` (default: the file's) more epochs; replies when the run ends. */
   train: { params: { epochs?: number }; result: RunEnd };
   /** Exactly one epoch, also when paused; refused while a run is going. */
@@ -107,7 +107,7 @@ export interface WorkerRequests {
    * Loads the data of `text` (as `load` would) only to report its problems, by JSON path; the
    * worker's network is not touched. Used by the diagnostics' data-check worker.
    */
-  checkData: { params: { text: string; fileName: string }; result: DataCheckResult };
+  checkData: { params: { text: string; fileName: string } & DataCheckOptions; result: DataCheckResult };
 }
 
 export type RequestType = keyof WorkerRequests;

@@ -10,14 +10,14 @@ import type { Dataset } from '../../../src/engine/spec';
 import { fixture, readFixture } from './helpers';
 
 /** Parses `text` (which must be valid) and loads its data, reading files from `files`. */
-function load(text: string, files: Record<string, string> = {}, baseDir = '/nets'): LoadedData {
+function load(text: string, files: Record<string, string> = {}, baseDir = '/nets', allowOutside = false): LoadedData {
   const parsed = parseNet(text, path.join(baseDir, 't.net.json'));
   assert.deepEqual(parsed.problems, []);
   assert.ok(parsed.spec);
   return loadData(parsed.spec, parsed, baseDir, (abs) => {
     if (!(abs in files)) throw Object.assign(new Error(`ENOENT: ${abs}`), { code: 'ENOENT' });
     return files[abs];
-  });
+  }, { allowOutside });
 }
 
 const rows = (d: Dataset | undefined, key: 'inputs' | 'targets'): number[][] => (d ? d[key].map((r) => Array.from(r)) : []);
@@ -88,12 +88,19 @@ describe('format: loadData, inline and CSV', () => {
     assert.deepEqual(text?.labels, [2, 0, 1, 2]);
   });
 
-  it('resolves the CSV path against baseDir and accepts absolute paths', () => {
+  it('resolves the CSV path against baseDir and accepts absolute paths (outside the folder only when allowed)', () => {
     const net = (file: string): string => `{ "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }],
       "data": { "file": "${file}", "inputs": ["x"], "targets": ["y"] } }`;
     const files = { '/data/sub/t.csv': 'x,y\n1,2\n', '/abs/t.csv': 'x,y\n3,4\n' };
     assert.deepEqual(rows(load(net('sub/t.csv'), files, '/data').train, 'targets'), [[2]]);
-    assert.deepEqual(rows(load(net('/abs/t.csv'), files, '/data').train, 'targets'), [[4]]);
+    assert.deepEqual(rows(load(net('/data/sub/t.csv'), files, '/data').train, 'targets'), [[2]]);
+    assert.deepEqual(rows(load(net('/abs/t.csv'), files, '/data', true).train, 'targets'), [[4]]);
+    for (const outside of ['/abs/t.csv', '../abs/t.csv']) {
+      const refused = load(net(outside), files, '/data');
+      assert.equal(refused.train, undefined);
+      assert.deepEqual(refused.problems.map((p) => p.code), ['outside-data']);
+      assert.match(refused.problems[0].message, /is outside the folder of the \.net\.json file; .*--allow-outside-data.*backprop\.data\.allowOutsideFolder/);
+    }
   });
 
   it('points CSV problems at the string in the .net.json and names the CSV line', () => {

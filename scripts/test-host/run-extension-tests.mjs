@@ -3,7 +3,9 @@
 // VS Code extension host: code-server (scripts/test-host/server.mjs) driven by Debian's Chromium
 // through playwright-core and VS Code's smoke-test-driver payload. Streams the extension host's
 // console (mocha's reporter) to stdout and exits with the tests' exit code.
-//   node scripts/test-host/run-extension-tests.mjs [--workspace DIR] [--tests PATH] [--timeout MS] [--grep RE] [--verbose]
+//   node scripts/test-host/run-extension-tests.mjs [--workspace DIR] [--tests PATH] [--timeout MS] [--grep RE] [--verbose] [--restricted]
+// --restricted: the folder opens in Restricted Mode (workspace trust on, never granted); the
+// extension environment gets BACKPROP_RESTRICTED=1 (the Restricted Mode suite runs only then).
 // Every run works on a fresh temp copy of the workspace (the tests edit real files); the extension
 // environment gets BACKPROP_TEST_WORKSPACE = that copy. On failure the workbench's logs and the
 // server log are kept in test-artifacts/host/. Server and browser are always stopped.
@@ -21,6 +23,7 @@ const { values: opts } = parseArgs({
     timeout: { type: 'string', default: process.env.BACKPROP_HOST_TIMEOUT_MS ?? '600000' },
     grep: { type: 'string', default: process.env.BACKPROP_TEST_GREP },
     verbose: { type: 'boolean', default: Boolean(process.env.BACKPROP_HOST_VERBOSE) },
+    restricted: { type: 'boolean', default: false },
   },
 });
 const timeoutMs = Number(opts.timeout);
@@ -88,13 +91,14 @@ async function main() {
   else mkdirSync(workspace);
   say(`workspace: copy of ${workspaceSrc} at ${workspace}`);
 
-  server = await startServer({ workspace });
+  server = await startServer({ workspace, restricted: opts.restricted });
   say(`code-server up at ${server.url} (pid ${server.pid})`);
   browser = await launchBrowser();
   const { page } = browser;
 
   const extensionEnv = { BACKPROP_TEST_WORKSPACE: workspace };
   if (opts.grep) extensionEnv.BACKPROP_TEST_GREP = opts.grep;
+  if (opts.restricted) extensionEnv.BACKPROP_RESTRICTED = '1';
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [
     ['extensionDevelopmentPath', remote(REPO_ROOT)],

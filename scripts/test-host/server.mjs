@@ -65,14 +65,14 @@ function tail(file, lines = 40) {
  * Starts code-server on 127.0.0.1 for `workspace` (an absolute folder path) and waits for /healthz.
  * `log`: a function receiving each server output line (default: kept only in <tmp>/server.log).
  */
-export async function startServer({ workspace, port, settings = {}, log, healthTimeoutMs = 60_000 } = {}) {
+export async function startServer({ workspace, port, settings = {}, log, healthTimeoutMs = 60_000, restricted = false } = {}) {
   assertInstalled();
   if (!workspace) throw new Error('startServer: `workspace` is required');
   const tmp = mkdtempSync(join(tmpdir(), 'backprop-host-'));
   const userData = join(tmp, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'),
-    JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2) + '\n');
+    JSON.stringify({ ...QUIET_SETTINGS, ...(restricted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}), ...settings }, null, 2) + '\n');
   const thePort = port ?? await freePort();
   const config = join(tmp, 'cs.yaml');
   writeFileSync(config, `bind-addr: 127.0.0.1:${thePort}\nauth: none\ncert: false\n`);
@@ -86,7 +86,8 @@ export async function startServer({ workspace, port, settings = {}, log, healthT
     '--extensions-dir', join(tmp, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    // `restricted`: workspace trust stays on, so the (never trusted) folder opens in Restricted Mode.
+    ...(restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--vscode-option', 'enable-smoke-test-driver',
   ];

@@ -114,6 +114,11 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   if (requested !== undefined) checkTarget(requested);
   const training = { ...spec.training, epochs: opts.epochs ?? spec.training.epochs };
   const net = networkFor(spec, 'train');
+  const parameters = net.layers.reduce((n, l) => n + l.W.length + l.b.length, 0);
+  if (requested !== undefined && parameters > LIMITS.maxValues) {
+    // Said before training, not after: the trained weights could not be written anyway.
+    throw new WriteError(`cannot write ${requested}: the network has ${parameters} weights and biases; a .net.json file holds at most ${LIMITS.maxValues} values, so it could not be read back`);
+  }
   const trainer = new Trainer(net, data, training, spec.seed, validation);
   const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
   // Bounded whatever the epoch count: every epoch up to HISTORY_POINTS / 2, then downsampled.

@@ -37,8 +37,8 @@ export function duration(seconds: number): string {
 }
 
 /**
- * Progress of a long run on stderr, with the time left (from the pace so far): a redrawn bar on
- * a terminal; otherwise a line per 10% and at least one every 5 seconds.
+ * Progress of a long run on stderr, with the time left (from the pace so far), from its first
+ * second on: a redrawn bar on a terminal; otherwise a line per 10% and at least one every 5 seconds.
  */
 export class Progress {
   private lastDraw = 0;
@@ -58,6 +58,8 @@ export class Progress {
     if (!this.enabled) return;
     const now = Date.now();
     const elapsed = (now - this.started) / 1000;
+    // A run that ends within a second needs no progress (and prints none).
+    if (elapsed < 1) return;
     const left = done > 0 && elapsed >= 1 && done < this.total ? (elapsed / done) * (this.total - done) : undefined;
     const eta = left === undefined ? '' : `, ETA ${duration(left)}`;
     if (left !== undefined && left > 60 && this.hint && !this.hinted) {
@@ -80,6 +82,6 @@ export class Progress {
   }
 
   finish(): void {
-    if (this.enabled && this.stream.isTTY) this.stream.write('\n');
+    if (this.enabled && this.stream.isTTY && this.lastDraw > 0) this.stream.write('\n');
   }
 }

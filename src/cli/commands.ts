@@ -22,7 +22,7 @@ import { LIMITS, readTextFile } from '../engine/format';
 import { LossHistory, type EpochPoint } from '../engine/history';
 import type { CliOptions } from './args';
 import { fmt, maxAbs, Progress, table } from './output';
-import { besideName, resolveTarget, WriteError, writeFileAtomically } from './writeFile';
+import { besideName, resolveTarget, WriteError, writeFileAtomically } from '../engine/format/writeFile';
 
 /**
  * Points of the loss history `train --json` returns: every epoch up to half of this, then the

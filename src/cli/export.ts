@@ -5,7 +5,6 @@
  * 2 bad input or usage (including an export that would change the model: the message names the
  * flag that accepts the alternative), 3 a file cannot be read or written (nothing is left behind).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatProblem, loadNet } from '../engine';
@@ -21,6 +20,12 @@ import {
   type ExportTarget,
 } from '../engine/export';
 import { writeFilesAtomically } from '../engine/export/write';
+import { FileReadError, ioReason, LIMITS, readTextFile } from '../engine/format';
+import { readBoundedFile } from '../engine/format/files';
+import { WriteError } from '../engine/format/writeFile';
+
+/** The one-line reason of a failed write (a WriteError already names the file and says nothing changed). */
+const writeReason = (e: unknown): string => (e instanceof WriteError ? e.message : `cannot write: ${ioReason(e)}; nothing was written`);
 
 export const EXPORT_USAGE = `Usage: backprop export FILE.net.json --to pytorch|onnx|ipynb [--out PATH] [options]
        backprop import MODEL.onnx --out FILE.net.json
@@ -39,13 +44,6 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-function reason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (e as Error).message;
-}
 
 /** Runs `export` or `import` (argv[0]); returns the exit code. */
 export function runExportCli(argv: string[]): number {
@@ -87,9 +85,9 @@ function runExport(file: string, values: { to?: string; out?: string; dtype?: st
   if (values['data-csv'] === true && to === 'onnx') return fail('backprop: --data-csv is an option of --to pytorch and --to ipynb (ONNX holds no data)', 2);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readTextFile(file, LIMITS.maxFileBytes);
   } catch (e) {
-    return fail(`${file}: error: cannot read the file: ${reason(e)}`, 3);
+    return fail(`${file}: error: cannot read the file: ${ioReason(e)}`, 3);
   }
   const abs = path.resolve(file);
   const loaded = loadNet(text, abs);
@@ -108,7 +106,7 @@ function runExport(file: string, values: { to?: string; out?: string; dtype?: st
   try {
     writeFilesAtomically(files);
   } catch (e) {
-    return fail(`${values.out ?? out}: error: cannot write the export: ${reason(e)}; nothing was written`, 3);
+    return fail(`backprop: error: ${writeReason(e)}`, 3);
   }
   if (values.quiet !== true) process.stderr.write(`wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`);
   return 0;
@@ -119,11 +117,10 @@ function runImport(file: string, values: { out?: string; to?: string; dtype?: st
   if (values.out === undefined) return fail('backprop: import needs --out FILE.net.json', 2);
   let bytes: Uint8Array;
   try {
-    const size = fs.statSync(file).size;
-    if (size > MAX_ONNX_BYTES) return fail(`${file}: error: the model is ${size} bytes; import reads at most ${MAX_ONNX_BYTES}`, 2);
-    bytes = fs.readFileSync(file);
+    bytes = readBoundedFile(file, MAX_ONNX_BYTES);
   } catch (e) {
-    return fail(`${file}: error: cannot read the file: ${reason(e)}`, 3);
+    if (e instanceof FileReadError && e.code === 'EFBIG') return fail(`${file}: error: the model is larger than import reads (${MAX_ONNX_BYTES} bytes)`, 2);
+    return fail(`${file}: error: cannot read the file: ${ioReason(e)}`, 3);
   }
   const name = path.basename(file).replace(/\.onnx$/i, '');
   let text: string;
@@ -136,7 +133,7 @@ function runImport(file: string, values: { out?: string; to?: string; dtype?: st
   try {
     writeFilesAtomically([{ path: path.resolve(values.out), content: text }]);
   } catch (e) {
-    return fail(`${values.out}: error: cannot write the network: ${reason(e)}; nothing was written`, 3);
+    return fail(`backprop: error: ${writeReason(e)}`, 3);
   }
   if (values.quiet !== true) process.stderr.write(`wrote ${values.out}\n`);
   return 0;

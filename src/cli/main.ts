@@ -10,7 +10,7 @@ import { FileReadError, LIMITS, readTextFile } from '../engine/format';
 import { COMMANDS, parseCli, UsageError, USAGE, type CliOptions } from './args';
 import { runCommand, InputError } from './commands';
 import { runExportCli } from './export';
-import { WriteError } from './writeFile';
+import { WriteError } from '../engine/format/writeFile';
 
 const VERSION = '0.1.0';
 

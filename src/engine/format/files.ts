@@ -21,6 +21,11 @@ export class FileReadError extends Error {
 
 /** The text of a regular file of at most `maxBytes` bytes, as UTF-8; throws `FileReadError`. */
 export function readTextFile(abs: string, maxBytes: number): string {
+  return readBoundedFile(abs, maxBytes).toString('utf8');
+}
+
+/** The bytes of a regular file of at most `maxBytes` bytes; throws `FileReadError`. */
+export function readBoundedFile(abs: string, maxBytes: number): Buffer {
   let fd: number;
   try {
     fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -43,7 +48,7 @@ export function readTextFile(abs: string, maxBytes: number): string {
       if (total > maxBytes) throw tooLarge();
       chunks.push(Buffer.from(chunk.subarray(0, n)));
     }
-    return Buffer.concat(chunks, total).toString('utf8');
+    return Buffer.concat(chunks, total);
   } catch (err) {
     if (err instanceof FileReadError) throw err;
     throw new FileReadError(ioReason(err), (err as NodeJS.ErrnoException).code);

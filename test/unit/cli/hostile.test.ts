@@ -244,12 +244,16 @@ describe('CLI against hostile input (issue 10 reproducers)', function () {
       const dir = tmpDir();
       const file = path.join(dir, 'r.net.json');
       fs.writeFileSync(file, xorText());
-      const child = spawn(process.execPath, [cli, 'train', file, '--write', '--epochs', '400000', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The edit is made once the run reports progress (after about a second of training), so the
+      // CLI has certainly read the file before it changes, however slowly the process starts.
+      const child = spawn(process.execPath, [cli, 'train', file, '--write', '--epochs', '1000000'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
-      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
       const edited = `// my comment\n${xorText().replace('"seed": 7', '"seed": 8')}`;
-      setTimeout(() => fs.writeFileSync(file, edited), 300);
+      child.stderr.on('data', (b: Buffer) => {
+        if (err === '') fs.writeFileSync(file, edited);
+        err += b.toString();
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
       child.on('exit', (code) => {
         clearTimeout(timer);
         try {

@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ioReason } from '../engine/format';
+import { ioReason } from './files';
 
 /** A file that could not be written. Exit code 3. */
 export class WriteError extends Error {}
@@ -41,7 +41,12 @@ export function resolveTarget(target: string): string {
   return target;
 }
 
-export function writeFileAtomically(target: string, content: string): WriteResult {
+/**
+ * Where a write to `target` lands and what is there now: the real path (a link's target) and the
+ * existing regular file's stats, or none for a new file in an existing folder. Anything else (a
+ * missing folder, a folder, a device) is a `WriteError`.
+ */
+export function inspectTarget(target: string): { real: string; st?: fs.Stats } {
   const real = resolveTarget(target);
   let st: fs.Stats | undefined;
   try {
@@ -55,8 +60,34 @@ export function writeFileAtomically(target: string, content: string): WriteResul
   }
   if (st?.isDirectory()) throw new WriteError(`cannot write ${target}: it is a folder; give a file name`);
   if (st && !st.isFile()) throw new WriteError(`cannot write ${target}: it is not a regular file`);
+  return { real, st };
+}
+
+export function writeFileAtomically(target: string, content: string): WriteResult {
+  const { real, st } = inspectTarget(target);
   const dir = path.dirname(path.resolve(real));
-  const tmp = path.join(dir, `.${path.basename(real)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+  let tmp: string | undefined;
+  try {
+    tmp = writeTemp(real, content, st);
+    fs.renameSync(tmp, real);
+  } catch (e) {
+    if (tmp !== undefined) removeQuietly(tmp);
+    throw new WriteError(`cannot write ${target}: ${ioReason(e)}; the file was not changed`);
+  }
+  syncFolder(dir);
+  const result: WriteResult = { written: real };
+  if (st && st.nlink > 1) result.note = `${target} had ${st.nlink - 1} other hard link(s); they keep the old text (the new file replaced this name only)`;
+  return result;
+}
+
+/**
+ * Writes `content` into a new temp file beside `real` (the target's mode and, where permitted, owner
+ * when `st` is the existing target's stats), flushed to disk; returns its path. On failure the temp
+ * file is removed and the error is thrown as it came.
+ */
+export function writeTemp(real: string, content: string | Uint8Array, st?: fs.Stats): string {
+  const dir = path.dirname(path.resolve(real));
+  const tmp = path.join(dir, `.${path.basename(real)}.${process.pid}.${(++tempCounter).toString(36)}.tmp`);
   const mode = st ? st.mode & 0o7777 : 0o666;
   let fd: number | undefined;
   try {
@@ -70,36 +101,38 @@ export function writeFileAtomically(target: string, content: string): WriteResul
         // not permitted for another user's file: the new file belongs to this user
       }
     }
-    const data = Buffer.from(content, 'utf8');
+    const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     let off = 0;
     while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fd = undefined;
-    fs.renameSync(tmp, real);
+    return tmp;
   } catch (e) {
     if (fd !== undefined) {
       try {
         fs.closeSync(fd);
       } catch {
-        // already failing; the reason below is the one that matters
+        // already failing; the reason thrown is the one that matters
       }
     }
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // it was never created, or is gone
-    }
-    throw new WriteError(`cannot write ${target}: ${ioReason(e)}; the file was not changed`);
+    removeQuietly(tmp);
+    throw e;
   }
-  syncFolder(dir);
-  const result: WriteResult = { written: real };
-  if (st && st.nlink > 1) result.note = `${target} had ${st.nlink - 1} other hard link(s); they keep the old text (the new file replaced this name only)`;
-  return result;
+}
+
+let tempCounter = 0;
+
+function removeQuietly(file: string): void {
+  try {
+    fs.unlinkSync(file);
+  } catch {
+    // it was never created, or is gone
+  }
 }
 
 /** Makes the rename durable (best effort: not every file system allows fsync on a folder). */
-function syncFolder(dir: string): void {
+export function syncFolder(dir: string): void {
   try {
     const fd = fs.openSync(dir, fs.constants.O_RDONLY);
     try {

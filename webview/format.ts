@@ -79,9 +79,3 @@ export function paramName(layer: number, kind: 'w' | 'b', j: number, k?: number)
   const sup = String(layer);
   return { text: `${kind}^${sup}_{${sub}}`, latex: `${kind}^{${sup}}_{${latexSub}}`, base: kind, sup, sub };
 }
-
-/** "unit 2 of layer 1" style label, 1-based unit number. */
-export function unitLabel(layer: number, j: number, last: number): string {
-  const what = layer === 0 ? 'input' : layer === last ? 'output' : 'hidden';
-  return `${what} unit ${j + 1} (layer ${layer})`;
-}

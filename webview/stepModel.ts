@@ -10,12 +10,12 @@
  * number of the trace (net, out, fprime, backSum, dEdy, loss, W, b, uW, ub), never recomputed.
  * The only arithmetic here is negation, which is exact in float64.
  */
-import type { LayerView, TraceView } from '../src/shared/protocol';
+import type { LayerView, NetworkView, TraceView } from '../src/shared/protocol';
 import { formatFull, formatLatex, formatNumber, latexFactor, paramName } from './format';
 
 /** Which quantity a shown number is; with `layer`, `unit` (and `k`) it names the number exactly. */
 export type Quantity =
-  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'newW' | 'newB' | 'lr';
+  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'newW' | 'newB' | 'lr' | 'l2';
 
 export interface Shown {
   quantity: Quantity;
@@ -88,6 +88,11 @@ const sym = {
 
 function gName(activation: string): string {
   return `\\operatorname{${activation.replace(/-/g, '\\text{-}')}}`;
+}
+
+/** The steps of a trace of `network`, from the worker's snapshot of it (what the stepper shows). */
+export function stepsOf(network: Pick<NetworkView, 'layers' | 'loss' | 'optimizer' | 'batchSize'>, trace: TraceView): Step[] {
+  return buildSteps({ trace, layers: network.layers, loss: network.loss, optimizer: network.optimizer, batchSize: network.batchSize });
 }
 
 /** Builds every step for the trace: start, forward per layer, loss, output deltas, hidden deltas, updates. */
@@ -308,6 +313,7 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
   const layer = layers[l - 1];
   const n = layer.inputs;
   const lr = trace.learningRate;
+  const l2 = trace.l2;
   const lines: StepLine[] = [];
   for (let j = 0; j < layer.units; j++) {
     const Delta = -trace.delta[l][j];
@@ -317,9 +323,22 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
       const u = trace.uW[l][j * n + k];
       const after = trace.newW[l][j * n + k];
       const name = sym.w(l, j, k);
+      const shownW: Shown[] = [shown('w', l, j, w, k), shown('lr', 0, 0, lr), shown('out', l - 1, k, a), shown('Delta', l, j, Delta)];
+      let rule: string;
+      let numbers: string;
+      if (l2 > 0) {
+        // The l2 term: training adds λ·w to each weight's gradient, so the notes' rule gains −αλw.
+        rule = `${name} + \\alpha\\,(${sym.a(l - 1, k)} ${sym.D(l, j)} - \\lambda\\, ${name})`;
+        numbers = `${formatLatex(w)} + ${latexFactor(lr)}\\cdot(${latexFactor(a)}\\cdot${latexFactor(Delta)} - ${latexFactor(l2)}\\cdot${latexFactor(w)})`;
+        shownW.push(shown('l2', 0, 0, l2));
+      } else {
+        rule = `${name} + \\alpha\\, ${sym.a(l - 1, k)} ${sym.D(l, j)}`;
+        numbers = `${formatLatex(w)} + ${latexFactor(lr)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)}`;
+      }
+      shownW.push(shown('uW', l, j, u, k), shown('newW', l, j, after, k));
       lines.push({
-        latex: `${name} \\leftarrow ${name} + \\alpha\\, ${sym.a(l - 1, k)} ${sym.D(l, j)} = ${formatLatex(w)} + ${latexFactor(lr)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)} = ${formatLatex(w)} + ${latexFactor(u)} = ${formatLatex(after)}`,
-        shown: [shown('w', l, j, w, k), shown('lr', 0, 0, lr), shown('out', l - 1, k, a), shown('Delta', l, j, Delta), shown('uW', l, j, u, k), shown('newW', l, j, after, k)],
+        latex: `${name} \\leftarrow ${rule} = ${numbers} = ${formatLatex(w)} + ${latexFactor(u)} = ${formatLatex(after)}`,
+        shown: shownW,
         layer: l,
         unit: j,
       });
@@ -339,15 +358,22 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
     optimizer && (optimizer !== 'sgd' || (batchSize !== undefined && batchSize > 1))
       ? ` Training itself uses ${optimizer}${batchSize !== undefined && batchSize > 1 ? ` on batches of ${batchSize} samples (the mean of these changes)` : ''}, so its steps differ from this one.`
       : '';
+  const decay = l2 > 0
+    ? ` With l2 = ${formatNumber(l2)} (λ), training adds λ·w to each weight's gradient, so each weight also shrinks by α·λ·w; biases have no l2 term.`
+    : '';
   return {
     id: `update-${l}`,
     phase: 'update',
     layer: l,
     title: `Update: the weights into layer ${l}`,
     text: [
-      `Each weight moves by α · (the output of the unit it comes from) · (the Δ of the unit it goes to); each bias by α · Δ. This is the notes' rule for one sample (plain stochastic gradient descent, α = ${formatNumber(lr)}).${training}`,
+      `Each weight moves by α · (the output of the unit it comes from) · (the Δ of the unit it goes to); each bias by α · Δ. This is the notes' rule for one sample (plain stochastic gradient descent, α = ${formatNumber(lr)}).${decay}${training}`,
     ],
-    general: [`w_{jk} \\leftarrow w_{jk} + \\alpha\\, a_k\\, \\Delta_j \\qquad b_j \\leftarrow b_j + \\alpha\\, \\Delta_j`],
+    general: [
+      l2 > 0
+        ? `w_{jk} \\leftarrow w_{jk} + \\alpha\\,(a_k\\, \\Delta_j - \\lambda\\, w_{jk}) \\qquad b_j \\leftarrow b_j + \\alpha\\, \\Delta_j`
+        : `w_{jk} \\leftarrow w_{jk} + \\alpha\\, a_k\\, \\Delta_j \\qquad b_j \\leftarrow b_j + \\alpha\\, \\Delta_j`,
+    ],
     lines,
   };
 }

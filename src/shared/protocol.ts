@@ -43,9 +43,12 @@ export interface NetworkView {
   learningRate: number;
   epoch: number;
   layers: LayerView[];
-  /** The file's training settings, for the step-through's remarks (optional). */
-  optimizer?: string;
-  batchSize?: number;
+  /** How training updates the weights, for the step-through's remark on how its one-sample step differs. */
+  optimizer: string;
+  /** Samples per update in training (the whole training set when the file sets no batch size). */
+  batchSize: number;
+  /** The file's l2 coefficient (0: none). */
+  l2: number;
   /** Names of the inputs (CSV columns) and of the classes (a CSV label column), when the data has them. Shown as text. */
   inputNames?: string[];
   classNames?: string[];
@@ -69,10 +72,12 @@ export interface TraceView {
   dEdy: number[];
   loss: number;
   learningRate: number;
+  /** The l2 coefficient training adds to each weight's gradient (l2 · w); 0 when the file has none. */
+  l2: number;
   /** The weights used for this pass, row-major per layer (index 0 empty). */
   W: number[][];
   b: number[][];
-  /** The plain-SGD update this sample alone would make: uW[l][j*inputs+k] = -lr * delta_j * out_k. */
+  /** The plain-SGD update this sample alone would make: uW[l][j*inputs+k] = -lr * (delta_j * out_k + l2 * w), ub = -lr * delta_j. */
   uW: number[][];
   ub: number[][];
   /** The weights and biases after that update: newW[l][i] = W[l][i] + uW[l][i] (float64 sums). */

@@ -11,7 +11,7 @@ import katex from 'katex';
 import type { NetworkView, TraceView } from '../../src/shared/protocol';
 import { button, el, replaceChildren } from '../dom';
 import { formatFull } from '../format';
-import { buildSteps, type Step, type StepLine } from '../stepModel';
+import { stepsOf, type Step, type StepLine } from '../stepModel';
 import type { Theme } from '../theme';
 import { GraphView } from './graph';
 import { SamplePicker } from './samplePicker';
@@ -128,7 +128,7 @@ export class Stepper {
     const t = this.trace;
     this.steps = [];
     if (n && t && t.net.length === n.sizes.length) {
-      this.steps = buildSteps({ trace: t, layers: n.layers, loss: n.loss, optimizer: n.optimizer, batchSize: n.batchSize });
+      this.steps = stepsOf(n, t);
     }
     this.index = Math.min(this.index, Math.max(0, this.steps.length - 1));
     this.updateStale();

@@ -5,7 +5,6 @@
  */
 import * as jsonc from 'jsonc-parser';
 import { LineIndex, Problem, ProblemFix, Severity, makeProblem } from './problems';
-import { JSONC_OPTIONS } from './syntax';
 
 export interface Prop {
   /** The property node (key and value). */
@@ -293,9 +292,4 @@ export function editDistance(a: string, b: string): number {
     }
   }
   return d[m][n];
-}
-
-/** Parses `text` into a tree with the format's JSONC options. */
-export function parseJsoncTree(text: string): jsonc.Node | undefined {
-  return jsonc.parseTree(text, [], JSONC_OPTIONS);
 }

@@ -5,8 +5,7 @@
  * starts on the first check, ends after `idleMs` without work (and on `dispose`), and is started
  * afresh after a crash. Requests queue in the worker and are answered in order.
  */
-import { Worker } from 'node:worker_threads';
-import { WorkerClient, type WorkerTransport } from '../training/workerClient';
+import { spawnWorkerClient, type WorkerClient } from '../training/workerClient';
 import type { DataCheckOptions, DataCheckResult } from '../worker/dataCheck';
 
 export class DataChecker {
@@ -44,26 +43,11 @@ export class DataChecker {
 
   private worker(): WorkerClient {
     if (this.client && !this.client.isEnded) return this.client;
-    const worker = new Worker(this.workerPath, { name: 'backprop data check' });
-    const endHandlers: ((reason: string) => void)[] = [];
-    const ended = (reason: string): void => {
-      for (const h of endHandlers.splice(0)) h(reason);
-    };
-    worker.on('error', (e) => ended(`the data-check worker crashed: ${e.message}`));
-    worker.on('exit', (code) => ended(`the data-check worker exited (code ${code})`));
-    const transport: WorkerTransport = {
-      post: (m) => worker.postMessage(m),
-      onMessage: (h) => worker.on('message', h),
-      onEnd: (h) => endHandlers.push(h),
-      terminate: async () => {
-        await worker.terminate();
-      },
-    };
-    const client = new WorkerClient(transport, this.log);
+    const client = spawnWorkerClient(this.workerPath, 'data-check worker', this.log, 'backprop data check');
     client.onEvent((e) => {
       if (e.type === 'log') this.log(`data check: ${e.message}`);
     });
-    transport.onEnd(() => {
+    client.onEnded(() => {
       if (this.client === client) this.client = undefined;
     });
     this.client = client;

@@ -9,12 +9,11 @@
  * worker; these methods only send and await messages.
  */
 import * as vscode from 'vscode';
-import { Worker } from 'worker_threads';
 import type { EpochPoint, GradCheckView, NetworkView, TraceView, BoundaryView, TrainingState } from '../../shared/protocol';
 import type { SessionProgress, TrainingSessionApi } from '../sessionApi';
 import { fileLabel, settings } from '../config';
 import { LossHistory } from '../../engine/history';
-import { WorkerClient, type WorkerTransport } from './workerClient';
+import { spawnWorkerClient, type WorkerClient } from './workerClient';
 import type { LayerStatsView, LayerWeights, LoadResult, NetSummary, RunEnd } from '../worker/protocol';
 import { allowOutsideData } from '../trust';
 
@@ -361,22 +360,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
   private worker(): WorkerClient {
     if (this.disposed) throw new Error(`the session of ${fileLabel(this.uri)} has ended`);
     if (this.client && !this.client.isEnded) return this.client;
-    const worker = new Worker(this.host.workerPath, { name: `backprop ${fileLabel(this.uri)}` });
-    const endHandlers: ((reason: string) => void)[] = [];
-    const ended = (reason: string): void => {
-      for (const h of endHandlers.splice(0)) h(reason);
-    };
-    worker.on('error', (e) => ended(`the training worker crashed: ${e.message}`));
-    worker.on('exit', (code) => ended(`the training worker exited (code ${code})`));
-    const transport: WorkerTransport = {
-      post: (m) => worker.postMessage(m),
-      onMessage: (h) => worker.on('message', h),
-      onEnd: (h) => endHandlers.push(h),
-      terminate: async () => {
-        await worker.terminate();
-      },
-    };
-    const client = new WorkerClient(transport, (s) => this.host.log.warn(`${fileLabel(this.uri)}: ${s}`));
+    const client = spawnWorkerClient(this.host.workerPath, 'training worker', (s) => this.host.log.warn(`${fileLabel(this.uri)}: ${s}`), `backprop ${fileLabel(this.uri)}`);
     client.onEvent((e) => {
       switch (e.type) {
         case 'progress':
@@ -395,7 +379,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
           return;
       }
     });
-    transport.onEnd((reason) => {
+    client.onEnded((reason) => {
       if (this.client === client) this.client = undefined;
       this.loadedVersion = undefined;
       this.workerRunning = false;

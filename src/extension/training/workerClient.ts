@@ -1,11 +1,15 @@
 /**
  * The host side of the worker protocol: typed requests matched to their replies by id, notes,
  * and events. It talks to a `WorkerTransport` (a `worker_threads` Worker in the extension; a stub
- * in unit tests), so it has no `vscode` or `worker_threads` dependency of its own.
+ * in unit tests), so it has no `vscode` dependency.
  *
  * When the transport ends (the worker exits or crashes, or `dispose()`), every pending request is
  * rejected with the reason, and later requests are rejected at once.
+ *
+ * `spawnWorkerClient` is the one place a worker thread is started (training sessions, the data
+ * checker, tests of the real worker).
  */
+import { Worker } from 'node:worker_threads';
 import type {
   EventMessage,
   HostToWorker,
@@ -43,6 +47,7 @@ export class WorkerClient {
   private readonly pending = new Map<number, Pending>();
   private ended: string | undefined;
   private readonly eventHandlers: ((e: EventMessage) => void)[] = [];
+  private readonly endHandlers: ((reason: string) => void)[] = [];
 
   constructor(
     private readonly transport: WorkerTransport,
@@ -64,6 +69,12 @@ export class WorkerClient {
 
   onEvent(handler: (e: EventMessage) => void): void {
     this.eventHandlers.push(handler);
+  }
+
+  /** Called once when the worker ends (exit, crash or dispose), with the reason. */
+  onEnded(handler: (reason: string) => void): void {
+    if (this.ended !== undefined) handler(this.ended);
+    else this.endHandlers.push(handler);
   }
 
   request<K extends RequestType>(type: K, params: RequestParams<K>): Promise<RequestResult<K>> {
@@ -113,5 +124,32 @@ export class WorkerClient {
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(new WorkerEndedError(`${p.type}: ${reason}`));
+    for (const h of this.endHandlers.splice(0)) h(reason);
   }
+}
+
+/**
+ * Starts `dist/worker.js` (or another bundle of `worker.ts`) in a thread and returns its client.
+ * `what` names the worker in the thread list and in the end reasons ("the training worker
+ * crashed: ..."); `log` receives the client's own log lines.
+ */
+export function spawnWorkerClient(workerPath: string, what: string, log: (message: string) => void = () => undefined, threadName = `backprop ${what}`): WorkerClient {
+  const worker = new Worker(workerPath, { name: threadName });
+  const endHandlers: ((reason: string) => void)[] = [];
+  const ended = (reason: string): void => {
+    for (const h of endHandlers.splice(0)) h(reason);
+  };
+  worker.on('error', (e) => ended(`the ${what} crashed: ${e.message}`));
+  worker.on('exit', (code) => ended(`the ${what} exited (code ${code})`));
+  return new WorkerClient(
+    {
+      post: (m) => worker.postMessage(m),
+      onMessage: (h) => worker.on('message', h),
+      onEnd: (h) => endHandlers.push(h),
+      terminate: async () => {
+        await worker.terminate();
+      },
+    },
+    log,
+  );
 }

@@ -35,7 +35,7 @@ import {
   type WorkerToHost,
 } from './protocol';
 import { checkDocument } from './dataCheck';
-import { boundaryView, gradCheckView, networkView, statsView, summarize, traceView } from './views';
+import { boundaryView, gradCheckView, snapshot, statsView, summarize, traceView } from './views';
 
 /** Longest stretch of epochs before the worker returns to its message loop. */
 export const SLICE_MS = 15;
@@ -145,16 +145,7 @@ export class WorkerCore {
         return this.reset();
       case 'network': {
         const s = this.need();
-        this.gradientAtCurrentWeights(s);
-        return networkView({
-          net: s.net,
-          summary: s.summary,
-          fileName: s.fileName,
-          learningRate: s.trainer.learningRate,
-          epoch: s.trainer.epoch,
-          withGradient: true,
-          lastUpdate: (l) => (this.updated ? s.trainer.lastUpdate(l) : undefined),
-        });
+        return snapshot({ ...s, updated: this.updated });
       }
       case 'weights':
         return this.need().net.weights();
@@ -165,7 +156,7 @@ export class WorkerCore {
       }
       case 'trace': {
         const s = this.need();
-        return traceView(s.net, s.train, m.params.sample, s.trainer.learningRate);
+        return traceView(s.net, s.train, m.params.sample, s.trainer.learningRate, s.spec.training.l2);
       }
       case 'gradCheck': {
         const s = this.need();

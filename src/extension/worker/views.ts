@@ -12,6 +12,7 @@ import {
   type LayerStats,
   type Network,
   type NetSpec,
+  type Trainer,
 } from '../../engine';
 import type {
   BoundaryView,
@@ -21,7 +22,7 @@ import type {
   NetworkView,
   TraceView,
 } from '../../shared/protocol';
-import type { LayerStatsView, LayerWeights, NetSummary } from './protocol';
+import type { LayerStatsView, NetSummary } from './protocol';
 
 export function summarize(spec: NetSpec, net: Network, fileName: string, train: Dataset | undefined, validation: Dataset | undefined): NetSummary {
   let parameters = 0;
@@ -46,23 +47,29 @@ export function baseName(fileName: string): string {
   return parts[parts.length - 1].replace(/\.net\.json$/i, '');
 }
 
-/** Last optimizer update per layer (1-based index; index 0 unused), when there is one. */
-export type UpdateSource = (l: number) => { W: Float64Array; b: Float64Array } | undefined;
-
-/**
- * The network as it is now. `withGradient`: the layers' dW/db hold the gradient over the full
- * training set at the current weights (the caller computed it just before).
- */
-export function networkView(args: {
+/** What the worker holds about one loaded file: everything a snapshot is made of. */
+export interface SnapshotSource {
+  spec: NetSpec;
   net: Network;
+  trainer: Trainer;
+  train: Dataset;
   summary: NetSummary;
   fileName: string;
-  learningRate: number;
-  epoch: number;
-  withGradient: boolean;
-  lastUpdate: UpdateSource;
-}): NetworkView {
-  const { net, summary } = args;
+  /** True once the optimizer made an update since the last load or reset (its last update is meaningful). */
+  updated: boolean;
+}
+
+/**
+ * THE snapshot of the network's state (see `NetworkView`): weights, the gradient over the full
+ * training set at the current weights (computed here), the optimizer's last update, the training
+ * settings the step-through compares itself with, and the data's input and class names. The
+ * worker answers the `network` request with it, and the development harness builds its scenario
+ * with it, so every consumer reads fields this one function produces.
+ */
+export function snapshot(s: SnapshotSource): NetworkView {
+  const { net, summary, spec, train } = s;
+  const training = spec.training;
+  net.lossAndGradient(train.inputs, train.targets, training.l2);
   const layers: LayerView[] = net.layers.map((layer, i) => {
     const l = i + 1;
     const v: LayerView = {
@@ -72,38 +79,44 @@ export function networkView(args: {
       activation: layer.activation,
       W: Array.from(layer.W),
       b: Array.from(layer.b),
+      dW: Array.from(layer.dW),
+      db: Array.from(layer.db),
     };
-    if (args.withGradient) {
-      v.dW = Array.from(layer.dW);
-      v.db = Array.from(layer.db);
-    }
-    const u = args.lastUpdate(l);
-    if (u) {
+    if (s.updated) {
+      const u = s.trainer.lastUpdate(l);
       v.uW = Array.from(u.W);
       v.ub = Array.from(u.b);
     }
     return v;
   });
-  return {
+  const samples = train.inputs.length;
+  const view: NetworkView = {
     name: summary.name,
-    fileName: args.fileName,
+    fileName: s.fileName,
     sizes: [...net.sizes],
     activations: net.layers.map((l) => l.activation),
     loss: net.loss,
     classification: summary.classification,
-    samples: summary.samples,
-    learningRate: args.learningRate,
-    epoch: args.epoch,
+    samples,
+    learningRate: s.trainer.learningRate,
+    epoch: s.trainer.epoch,
     layers,
+    optimizer: training.optimizer,
+    // The batch training really uses: the whole training set when the file sets no batch size.
+    batchSize: Math.max(1, Math.min(training.batchSize ?? samples, samples)),
+    l2: training.l2,
   };
+  if (train.inputNames) view.inputNames = train.inputNames.slice();
+  if (train.classNames) view.classNames = train.classNames.slice();
+  return view;
 }
 
-export function weightsOf(net: Network): LayerWeights[] {
-  return net.weights();
-}
-
-/** Every quantity of one forward and backward pass of training sample `sample` (0-based). */
-export function traceView(net: Network, data: Dataset, sample: number, learningRate: number): TraceView {
+/**
+ * Every quantity of one forward and backward pass of training sample `sample` (0-based), and the
+ * plain-SGD update this sample alone would make, with the l2 term as training applies it:
+ * u = -lr · (delta_j · out_k + l2 · w) for a weight, u = -lr · delta_j for a bias.
+ */
+export function traceView(net: Network, data: Dataset, sample: number, learningRate: number, l2 = 0): TraceView {
   const n = data.inputs.length;
   if (!Number.isInteger(sample) || sample < 0 || sample >= n) {
     throw new Error(`sample ${sample} does not exist: the training data has ${n} samples (0..${n - 1})`);
@@ -126,7 +139,11 @@ export function traceView(net: Network, data: Dataset, sample: number, learningR
     const o = tr.out[l - 1];
     const u = new Array<number>(layer.units * layer.inputs);
     for (let j = 0; j < layer.units; j++) {
-      for (let k = 0; k < layer.inputs; k++) u[j * layer.inputs + k] = -learningRate * d[j] * o[k];
+      for (let k = 0; k < layer.inputs; k++) {
+        const i = j * layer.inputs + k;
+        // The same float64 operations as one training step of batch 1 (Network.accumulateGradients, Sgd).
+        u[i] = l2 === 0 ? -learningRate * d[j] * o[k] : -learningRate * (d[j] * o[k] + l2 * layer.W[i]);
+      }
     }
     uW.push(u);
     ub.push(Array.from(d, (dj) => -learningRate * dj));
@@ -145,6 +162,7 @@ export function traceView(net: Network, data: Dataset, sample: number, learningR
     dEdy: Array.from(tr.dEdy),
     loss: tr.loss,
     learningRate,
+    l2,
     W,
     b,
     uW,

@@ -1,24 +1,13 @@
 // Unit tests (plain Node) for the host side of the worker protocol: first against a stub
 // transport (replies, errors, the end of the worker), then against the real worker thread,
-// bundled from src/extension/worker/worker.ts with esbuild as scripts/build.mjs does.
+// bundled from src/extension/worker/worker.ts with esbuild as scripts/build.mjs does (realWorker.ts).
 import * as assert from 'assert';
-import * as esbuild from 'esbuild';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
-import { Worker } from 'worker_threads';
 import { WorkerClient, WorkerEndedError, type WorkerTransport } from '../../../src/extension/training/workerClient';
 import type { EventMessage, HostToWorker, WorkerToHost } from '../../../src/extension/worker/protocol';
 import { XOR } from './fixtures';
-
-/** The folder with the project's package.json above this compiled test (or the working directory). */
-function repoRoot(): string {
-  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
-    if (fs.existsSync(path.join(d, 'src', 'extension', 'worker', 'worker.ts'))) return d;
-  }
-  return process.cwd();
-}
+import { bundleWorker, type RealWorker } from './realWorker';
 
 class StubTransport implements WorkerTransport {
   readonly sent: HostToWorker[] = [];
@@ -106,42 +95,18 @@ describe('extension: WorkerClient (stub transport)', () => {
 
 describe('extension: the real training worker thread', function () {
   this.timeout(30_000);
+  let real: RealWorker;
   let dir: string;
-  let bundle: string;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-worker-'));
-    bundle = path.join(dir, 'worker.js');
-    const repo = repoRoot();
-    await esbuild.build({
-      entryPoints: [path.join(repo, 'src/extension/worker/worker.ts')],
-      outfile: bundle,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow.
-      mainFields: ['module', 'main'],
-      logLevel: 'silent',
-    });
+    real = await bundleWorker();
+    dir = real.dir;
   });
 
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  after(() => real.cleanup());
 
-  function spawn(): { client: WorkerClient; worker: Worker } {
-    const worker = new Worker(bundle);
-    let onEnd: (r: string) => void = () => undefined;
-    worker.on('exit', (code) => onEnd(`the worker exited with code ${code}`));
-    worker.on('error', (e) => onEnd(`the worker crashed: ${e.message}`));
-    const transport: WorkerTransport = {
-      post: (m) => worker.postMessage(m),
-      onMessage: (h) => worker.on('message', h),
-      onEnd: (h) => (onEnd = h),
-      terminate: async () => {
-        await worker.terminate();
-      },
-    };
-    return { client: new WorkerClient(transport), worker };
+  function spawn(): { client: WorkerClient } {
+    return { client: real.spawn() };
   }
 
   it('trains off the main thread: the host event loop stays responsive and stop is seen between epochs', async () => {

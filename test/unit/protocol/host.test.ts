@@ -78,6 +78,9 @@ function networkView(inputs: number): NetworkView {
     learningRate: 0.5,
     epoch: 0,
     layers: [{ layer: 1, units: 1, inputs, activation: 'sigmoid', W: new Array<number>(inputs).fill(0.1), b: [0] }],
+    optimizer: 'sgd',
+    batchSize: 4,
+    l2: 0,
   };
 }
 
@@ -131,7 +134,7 @@ class StubSession implements TrainingSessionApi {
   async trace(sample: number): Promise<TraceView> {
     this.calls.push(`trace ${sample}`);
     if (sample >= 4) throw new Error(`sample ${sample + 1} does not exist: the data has 4 samples`);
-    return { sample, x: [0, 1], t: [1], net: [[], [0]], out: [[0, 1], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]], newW: [[], [0.1, 0.15]], newB: [[], [0.05]] };
+    return { sample, x: [0, 1], t: [1], net: [[], [0]], out: [[0, 1], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, l2: 0, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]], newW: [[], [0.1, 0.15]], newB: [[], [0.05]] };
   }
   async gradCheck(): Promise<GradCheckView> {
     this.calls.push('gradcheck');

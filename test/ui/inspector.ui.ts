@@ -32,6 +32,14 @@ function makeWorkspace(): string {
   write('long.net.json', { ...XOR, name: 'XOR, long run', training: { optimizer: 'sgd', learningRate: 0.5, epochs: 2_000_000, batchSize: 4 } });
   write('one.net.json', { ...XOR, name: 'XOR, one sample', data: { inputs: [[1, 0]], targets: [[1]] } });
   write('markup.net.json', { ...XOR, name: MARKUP });
+  // The issue's l2 example: w = 2, x = 1, t = 1, lr 0.1, l2 0.5, sgd, batch 1 (one epoch of training gives 1.8).
+  write('l2.net.json', {
+    name: 'one weight with l2',
+    layers: [{ units: 1 }, { units: 1, activation: 'linear', weights: [[2]], biases: [0] }],
+    loss: 'half-squared-error',
+    training: { optimizer: 'sgd', learningRate: 0.1, l2: 0.5, batchSize: 1, shuffle: false, epochs: 1 },
+    data: { inputs: [[1]], targets: [[1]] },
+  });
   // Written weights, each number unique in the text, so a reveal can be checked by its position.
   fs.writeFileSync(
     path.join(dir, 'weights.net.json'),
@@ -229,6 +237,27 @@ describe('inspector in the real workbench', function () {
     assert.equal(delta, grad.layers[1]!.biases[1], 'δ^1_2 = CLI dE/db^1_2');
     assert.equal(Number(await frame.locator('[data-testid="unit-Delta"]').getAttribute('data-value')), -delta);
     await wb.screenshot('inspector-09b-network-unit');
+  });
+
+  it('shows the l2 term with its number in the update, and how training\'s steps differ (from the real worker)', async () => {
+    let frame = await inspect(wb, 'l2.net.json');
+    await frame.locator('[data-testid="tab-step"]').click();
+    await frame.locator('.outline-item', { hasText: 'Update L1' }).click();
+    const after = frame.locator('[data-testid="step-line"][data-q="newW"][data-l="1"][data-j="0"][data-k="0"]');
+    await after.waitFor();
+    assert.equal(Number(await after.getAttribute('data-value')), 1.8);
+    const text = (await after.textContent()) ?? '';
+    assert.ok(text.includes('λ'), `the rule names λ: ${text}`);
+    assert.ok(text.includes('0.5'), `the l2 number is shown: ${text}`);
+    assert.ok(text.includes('1.8'), `the weight after is 1.8: ${text}`);
+    await frame.locator('[data-testid="step-body"]', { hasText: 'With l2 = 0.5' }).waitFor();
+    await wb.screenshot('inspector-09c-step-l2-term');
+    // XOR trains with sgd on batches of 4: the step-through says its one-sample step differs.
+    frame = await inspect(wb, 'xor.net.json');
+    await frame.locator('[data-testid="tab-step"]').click();
+    await frame.locator('.outline-item', { hasText: 'Update L2' }).click();
+    await frame.locator('[data-testid="step-body"]', { hasText: 'Training itself uses sgd on batches of 4 samples (the mean of these changes), so its steps differ from this one.' }).waitFor();
+    await wb.screenshot('inspector-09d-step-training-differs');
   });
 
   it('runs a gradient check and shows its heatmaps and worst entries', async () => {

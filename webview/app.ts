@@ -5,7 +5,6 @@
  * pass, a gradient check) — it computes no network quantity itself.
  */
 import type { FromWebview, NetworkView, ToWebview, TraceView, TrainingState } from '../src/shared/protocol';
-import { compact } from './downsample';
 import { button, el, replaceChildren } from './dom';
 import type { Host } from './host';
 import { readSavedState, type SavedState, type Tab } from './state';
@@ -27,8 +26,6 @@ const TAB_LABELS: Record<Tab, string> = {
   gradcheck: 'Gradient check',
 };
 
-/** Points of history kept in the webview state (the chart holds more while the page lives). */
-const SAVED_POINTS = 1000;
 const SAVE_DELAY_MS = 500;
 
 const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'trace', 'gradcheck', 'boundary', 'state', 'problem']);
@@ -107,6 +104,7 @@ export class App {
     const m = data as ToWebview;
     switch (m.type) {
       case 'init':
+        this.chart.setCapacity(m.historyCapacity);
         this.onInit(m.uri, m.network, m.state);
         // The first init after a window reload comes from a fresh session with no history: keep
         // the one saved in the webview state. Any other init is the session's word.
@@ -114,7 +112,7 @@ export class App {
           this.chart.replace(m.history);
           this.statusFromHistory();
         } else {
-          this.controls.setStatus({ message: `The chart shows the run before the window was reloaded (up to epoch ${this.chart.history.lastEpoch}); the weights are the file's again.` });
+          this.controls.setStatus({ message: `The chart shows the run before the window was reloaded (up to epoch ${this.chart.lastEpoch}); the weights are the file's again.` });
         }
         this.restoredHistory = false;
         break;
@@ -318,12 +316,12 @@ export class App {
   }
 
   private lastLoss(): number | undefined {
-    const p = this.chart.history.points();
+    const p = this.chart.points();
     return p.length > 0 ? p[p.length - 1].loss : undefined;
   }
 
   private statusFromHistory(message?: string): void {
-    const last = this.chart.history.lastEpoch;
+    const last = this.chart.lastEpoch;
     this.controls.setStatus({ epoch: last > 0 ? last : this.network?.epoch, loss: this.lastLoss(), message });
   }
 
@@ -369,6 +367,6 @@ export class App {
   }
 
   private writeState(): void {
-    this.host.setState({ ...this.saved, history: compact(this.chart.history.points(), SAVED_POINTS) });
+    this.host.setState({ ...this.saved, history: this.chart.points() });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * What the webview keeps across hiding and window reloads (the webview state API): the file's URI
  * (the panel serializer reads it to reopen the right inspector), the user's choices, and the chart
- * history (compacted). `readSavedState` checks whatever comes back, field by field.
+ * history (as bounded as the chart's). `readSavedState` checks whatever comes back, field by field.
  */
 import type { EpochPoint } from '../src/shared/protocol';
 

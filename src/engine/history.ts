@@ -8,6 +8,12 @@
  * merged and the width doubles: every part of the run is shown at the same resolution, and the
  * history never holds more than `capacity` points (plus the newest one, always shown).
  */
+/**
+ * THE limit of a loss history: the most points one holds (the session's, the chart's, one
+ * progress message's); the extension's setting `backprop.history.maxPoints` can change it.
+ */
+export const HISTORY_POINTS = 2000;
+
 /** One epoch's figures: the trainer's EpochStats and the protocol's EpochPoint both have this shape. */
 export interface EpochPoint {
   epoch: number;
@@ -50,7 +56,7 @@ export class LossHistory {
   private total = 0;
 
   /** `capacity`: the most points `points()` returns besides the newest (even, at least 4). */
-  constructor(readonly capacity = 2000) {
+  constructor(readonly capacity = HISTORY_POINTS) {
     if (!Number.isInteger(capacity) || capacity < 4 || capacity % 2 !== 0) {
       throw new RangeError(`LossHistory capacity must be an even integer >= 4, got ${capacity}`);
     }
@@ -64,6 +70,11 @@ export class LossHistory {
   /** Epochs per bucket (1 until the first merge). */
   get resolution(): number {
     return this.width;
+  }
+
+  /** The epoch of the newest point, or 0 when empty. */
+  get lastEpoch(): number {
+    return this.last?.epoch ?? 0;
   }
 
   clear(): void {
@@ -88,6 +99,28 @@ export class LossHistory {
 
   pushAll(points: readonly EpochPoint[]): void {
     for (const p of points) this.push(p);
+  }
+
+  /**
+   * Appends points in epoch order; a point whose epoch does not follow the newest one starts a
+   * new run (after a reset or a reload) and the old history is dropped. True when that happened.
+   */
+  append(points: readonly EpochPoint[]): boolean {
+    let restarted = false;
+    for (const p of points) {
+      if (this.last !== undefined && p.epoch <= this.last.epoch) {
+        this.clear();
+        restarted = true;
+      }
+      this.push(p);
+    }
+    return restarted;
+  }
+
+  /** Replaces the content (e.g. with a history another side kept). */
+  replace(points: readonly EpochPoint[]): void {
+    this.clear();
+    this.append(points);
   }
 
   /** The kept points in epoch order; the newest pushed point is always the last one. */

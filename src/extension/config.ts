@@ -3,6 +3,7 @@
  * at each use so a change applies at once, with their values clamped to sane ranges.
  */
 import * as vscode from 'vscode';
+import { HISTORY_POINTS } from '../engine/history';
 
 export type WriteBackMode = 'ask' | 'always' | 'never';
 
@@ -30,7 +31,7 @@ function clampInt(v: unknown, min: number, max: number, fallback: number): numbe
 export function settings(scope?: vscode.Uri): Settings {
   const c = vscode.workspace.getConfiguration('backprop', scope);
   const wb = c.get<string>('writeBack', 'ask');
-  const history = clampInt(c.get('history.maxPoints'), 100, 100_000, 2000);
+  const history = clampInt(c.get('history.maxPoints'), 100, 100_000, HISTORY_POINTS);
   return {
     writeBack: wb === 'always' || wb === 'never' ? wb : 'ask',
     progressIntervalMs: clampInt(c.get('progress.intervalMs'), 16, 5000, 100),

@@ -27,6 +27,8 @@ export interface TrainingSessionApi {
   readonly state: TrainingState;
   /** The loss history of the current run, downsampled to a bounded size (flat memory). */
   history(): EpochPoint[];
+  /** The most points that history holds (the one limit; the chart keeps as many). */
+  readonly historyCapacity: number;
   /** The network as it is now in the worker (weights, last gradient, last update). */
   network(): Promise<NetworkView>;
   readonly onProgress: vscode.Event<SessionProgress>;

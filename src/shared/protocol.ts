@@ -129,7 +129,8 @@ export type TrainingState = 'idle' | 'training' | 'paused' | 'done' | 'diverged'
 
 // ---- host -> webview ----
 /** `uri` is the file's URI (kept in the webview state so the panel serializer can restore the panel). */
-export interface InitMessage { type: 'init'; uri: string; network: NetworkView; history: EpochPoint[]; state: TrainingState }
+/** `historyCapacity`: the one limit of a loss history (the session's; the chart keeps as many). */
+export interface InitMessage { type: 'init'; uri: string; network: NetworkView; history: EpochPoint[]; historyCapacity: number; state: TrainingState }
 export interface ProgressMessage { type: 'progress'; points: EpochPoint[]; state: TrainingState; epoch: number; totalEpochs: number }
 export interface NetworkMessage { type: 'network'; network: NetworkView }
 export interface TraceMessage { type: 'trace'; trace: TraceView }

@@ -1,6 +1,7 @@
 /**
  * The live loss chart (chart.js): training and validation loss per epoch, accuracy on a second
- * axis for classification, a log-scale toggle. Points go into a bounded History (flat memory);
+ * axis for classification, a log-scale toggle. Points go into the engine's bounded LossHistory
+ * (flat memory; the same rule and limit as the session's history);
  * the chart is redrawn at most 10 times a second with `update('none')` however fast they arrive.
  * The element publishes `data-points`, `data-last-epoch` and `data-redraws` for tests.
  */
@@ -18,7 +19,7 @@ import {
 import type { EpochPoint } from '../../src/shared/protocol';
 import { css } from '../colors';
 import { el } from '../dom';
-import { History } from '../downsample';
+import { LossHistory } from '../../src/engine/history';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
 
@@ -31,7 +32,7 @@ type XY = { x: number; y: number };
 
 export class LossChart {
   readonly element: HTMLElement;
-  readonly history = new History(4000);
+  private history = new LossHistory();
   private readonly canvas: HTMLCanvasElement;
   private readonly empty: HTMLElement;
   private chart?: Chart<'line', XY[]>;
@@ -85,6 +86,25 @@ export class LossChart {
     this.schedule();
   }
 
+  /** The session's history limit (sent with `init`); the points held are kept. */
+  setCapacity(capacity: number): void {
+    if (capacity === this.history.capacity) return;
+    const points = this.history.points();
+    this.history = new LossHistory(capacity);
+    this.history.replace(points);
+    this.schedule();
+  }
+
+  /** The points held, in epoch order. */
+  points(): EpochPoint[] {
+    return this.history.points();
+  }
+
+  /** The newest epoch held, 0 when empty. */
+  get lastEpoch(): number {
+    return this.history.lastEpoch;
+  }
+
   private schedule(): void {
     this.publish();
     if (this.timer !== undefined || !this.visible) return;
@@ -96,10 +116,11 @@ export class LossChart {
   }
 
   private publish(): void {
-    this.element.setAttribute('data-points', String(this.history.length));
+    const held = this.history.points().length;
+    this.element.setAttribute('data-points', String(held));
     this.element.setAttribute('data-last-epoch', String(this.history.lastEpoch));
     this.element.setAttribute('data-redraws', String(this.redraws));
-    this.empty.hidden = this.history.length > 0;
+    this.empty.hidden = held > 0;
   }
 
   private series(): { loss: XY[]; valLoss: XY[]; accuracy: XY[]; valAccuracy: XY[] } {

@@ -7,7 +7,8 @@
  *   no retainContextWhenHidden) nothing is sent until the next `ready`, which gets a fresh `init`.
  * - Every incoming message is checked with `parseFromWebview`; one that does not fit is ignored
  *   with a log line.
- * - Progress points are batched and sent at most every `progressMs`; the network (weights,
+ * - Progress points are batched and sent at most every `progressMs` (a burst reduced to the
+ *   history's limit by its rule, `reducePoints`); the network (weights,
  *   gradients, updates) and the decision boundary are re-read at most every `networkMs` while
  *   training runs, and after every change outside training (step, reset, edit).
  *
@@ -24,7 +25,7 @@ import {
   type RevealMessage,
   type ToWebview,
 } from '../../shared/protocol';
-import { compact } from '../../../webview/downsample';
+import { reducePoints } from '../../engine/history';
 import { Throttle, realTimers, type Timers } from './throttle';
 
 export interface Transport {
@@ -45,11 +46,9 @@ export interface ControllerTiming {
   networkMs: number;
   /** Side of the decision-boundary grid. */
   boundarySize: number;
-  /** Most points in one progress message (older ones of a burst are compacted, keeping the shape). */
-  maxPointsPerMessage: number;
 }
 
-export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64, maxPointsPerMessage: 500 };
+export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64 };
 
 export class InspectorController implements vscode.Disposable {
   private ready = false;
@@ -194,7 +193,7 @@ export class InspectorController implements vscode.Disposable {
     if (!this.ready) return;
     this.twoInputs = network.sizes[0] === 2;
     this.pending = [];
-    this.send({ type: 'init', uri: this.uri, network, history: this.session.history(), state: this.session.state });
+    this.send({ type: 'init', uri: this.uri, network, history: this.session.history(), historyCapacity: this.session.historyCapacity, state: this.session.state });
     this.initialized = true;
     if (this.lastReport) this.send({ type: 'gradcheck', report: this.lastReport });
     await this.refreshBoundary();
@@ -211,7 +210,8 @@ export class InspectorController implements vscode.Disposable {
   private flushProgress(): void {
     const p = this.lastProgress;
     if (!this.ready || !p || this.pending.length === 0) return;
-    const points = this.pending.length > this.timing.maxPointsPerMessage ? compact(this.pending, this.timing.maxPointsPerMessage) : this.pending;
+    // A burst never holds more than the history does: reduced by the history's own rule.
+    const points = reducePoints(this.pending, this.session.historyCapacity);
     this.pending = [];
     this.send({ type: 'progress', points, state: this.session.state, epoch: p.epoch, totalEpochs: p.totalEpochs });
   }

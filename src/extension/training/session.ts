@@ -121,6 +121,10 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     return this.lossHistory.points();
   }
 
+  get historyCapacity(): number {
+    return this.lossHistory.capacity;
+  }
+
   async document(): Promise<vscode.TextDocument> {
     return vscode.workspace.openTextDocument(this.uri);
   }
@@ -227,7 +231,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     const base = this.loadedVersion ?? (await this.document()).version;
     const client = this.worker();
     const cfg = settings(this.uri);
-    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: 250 });
+    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: this.lossHistory.capacity });
     this.lastCheck = undefined;
     this.quietStop = false;
     this.totalEpochs = this.epoch + (epochs ?? load.summary.epochs);

@@ -12,6 +12,7 @@
  * and requests are handled between epochs while training runs.
  */
 import type { Problem } from '../../engine/format/problems';
+import { HISTORY_POINTS } from '../../engine/history';
 import type { DataCheckOptions, DataCheckResult } from './dataCheck';
 import type {
   BoundaryView,
@@ -150,6 +151,6 @@ export type EventMessage =
 
 export type WorkerToHost = ReplyMessage | EventMessage;
 
-/** Default progress rate and message size. */
+/** Default progress rate and message size (a message holds at most what a history holds). */
 export const DEFAULT_PROGRESS_INTERVAL_MS = 100;
-export const DEFAULT_MAX_POINTS_PER_MESSAGE = 250;
+export const DEFAULT_MAX_POINTS_PER_MESSAGE = HISTORY_POINTS;

@@ -84,3 +84,68 @@ describe('extension: reducePoints', () => {
     assert.deepStrictEqual(epochs(reducePoints(ps, 6)), [1, 2, 5, 6, 9, 10]);
   });
 });
+
+// Moved from the webview's former history module (webview/downsample.ts), whose separate
+// algorithm the chart no longer has: the chart keeps a LossHistory too. The expected extremes come
+// from the generating formulas (placed by hand at known epochs), not from the code under test.
+function series(n: number, f: (e: number) => Partial<EpochPoint>): EpochPoint[] {
+  return Array.from({ length: n }, (_, i) => ({ epoch: i + 1, loss: 0, ...f(i + 1) }));
+}
+
+describe('history for the chart: one burst (reducePoints)', () => {
+  it('returns a copy when the points already fit', () => {
+    const p = series(10, (e) => ({ loss: e }));
+    const c = reducePoints(p, 20);
+    assert.deepStrictEqual(c, p);
+    assert.notStrictEqual(c, p);
+  });
+
+  it('keeps first, last, the loss\'s spike and dip, in epoch order, within the target', () => {
+    // loss: smooth decay with a spike at epoch 5000 and a dip at 7777.
+    const p = series(10000, (e) => ({ loss: e === 5000 ? 50 : e === 7777 ? -1 : 1 / e, valLoss: 2 / e }));
+    const c = reducePoints(p, 500);
+    assert.ok(c.length <= 500, `${c.length} points`);
+    assert.strictEqual(c[0].epoch, 1);
+    assert.strictEqual(c[c.length - 1].epoch, 10000);
+    const kept = c.map((q) => q.epoch);
+    for (const e of [5000, 7777]) assert.ok(kept.includes(e), `epoch ${e} kept`);
+    for (let i = 1; i < c.length; i++) assert.ok(c[i].epoch > c[i - 1].epoch);
+    // every kept point is an original point, unchanged
+    for (const q of c) assert.deepStrictEqual(q, p[q.epoch - 1]);
+  });
+
+  it('keeps a diverged (NaN) loss visible', () => {
+    const p = series(1000, (e) => ({ loss: e === 640 ? NaN : 1 }));
+    assert.ok(reducePoints(p, 100).some((q) => Number.isNaN(q.loss)));
+  });
+});
+
+describe('history for the chart: a stream of progress messages (LossHistory.append)', () => {
+  it('stays within its capacity over a million epochs, keeping the shape', () => {
+    const h = new LossHistory(2000);
+    // loss = 1/e except one spike and one dip; fed in chunks as progress messages would
+    let maxLen = 0;
+    for (let start = 1; start <= 1_000_000; start += 1000) {
+      const chunk: EpochPoint[] = [];
+      for (let e = start; e < start + 1000; e++) {
+        chunk.push({ epoch: e, loss: e === 333_333 ? 7 : e === 654_321 ? -2 : 1 / e, valLoss: 1 / e });
+      }
+      h.append(chunk);
+      maxLen = Math.max(maxLen, h.points().length);
+    }
+    assert.ok(maxLen <= 2001, `max length ${maxLen} (capacity + the newest point)`);
+    const p = h.points();
+    assert.strictEqual(p[0].epoch, 1);
+    assert.strictEqual(p[p.length - 1].epoch, 1_000_000);
+    assert.ok(p.some((q) => q.epoch === 333_333 && q.loss === 7), 'spike kept');
+    assert.ok(p.some((q) => q.epoch === 654_321 && q.loss === -2), 'dip kept');
+  });
+
+  it('starts a new run when an epoch does not follow the last one', () => {
+    const h = new LossHistory(100);
+    assert.strictEqual(h.append(series(30, (e) => ({ loss: e }))), false);
+    assert.strictEqual(h.lastEpoch, 30);
+    assert.strictEqual(h.append([{ epoch: 1, loss: 5 }]), true);
+    assert.deepStrictEqual(h.points(), [{ epoch: 1, loss: 5 }]);
+  });
+});

@@ -100,6 +100,7 @@ class StubSession implements TrainingSessionApi {
   history(): EpochPoint[] {
     return [{ epoch: 1, loss: 0.5 }];
   }
+  readonly historyCapacity = 50;
   networkError?: string;
   /** When set, network() waits for it (a worker still loading the file). */
   networkGate?: Promise<void>;
@@ -146,7 +147,7 @@ class StubSession implements TrainingSessionApi {
   }
 }
 
-const TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 8, maxPointsPerMessage: 50 };
+const TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 8 };
 const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 function setup(inputs = 2): { c: InspectorController; s: StubSession; sent: ToWebview[]; logs: string[]; revealed: RevealMessage[]; timers: ManualTimers } {

@@ -48,6 +48,10 @@ export class App {
   private readonly panels = new Map<Tab, HTMLElement>();
   private network?: NetworkView;
   private training: TrainingState = 'idle';
+  /** THE epoch shown, in the header and the status line alike (from progress while training, else the network). */
+  private epoch = 0;
+  /** The header's summary of the network, without the epoch. */
+  private summary = '';
   private saveTimer?: ReturnType<typeof setTimeout>;
   private traceInFlight = false;
   private traceQueued = false;
@@ -117,9 +121,8 @@ export class App {
         this.restoredHistory = false;
         break;
       case 'progress':
-        this.setState(m.state);
         this.chart.append(m.points);
-        this.controls.setStatus({ epoch: m.epoch, totalEpochs: m.totalEpochs, loss: m.points[m.points.length - 1]?.loss ?? this.lastLoss() });
+        this.showEpoch(m.epoch, m.totalEpochs);
         this.save(true);
         break;
       case 'network':
@@ -246,7 +249,7 @@ export class App {
     this.saved.uri = uri;
     this.hideProblem();
     this.setState(state);
-    this.onNetwork(n);
+    this.onNetwork(n, true);
     if (n.sizes[0] !== 2) this.boundary.unavailable();
     this.boundary.setClassNames(n.classNames);
     this.stepperWantsTrace = true;
@@ -254,14 +257,20 @@ export class App {
     this.save();
   }
 
-  private onNetwork(n: NetworkView): void {
+  private onNetwork(n: NetworkView, init = false): void {
     this.network = n;
     const file = n.fileName.split(/[\\/]/).pop() ?? n.fileName;
     this.title.textContent = n.name || file;
     this.title.title = n.name;
     const acts = n.layers.map((l) => l.activation).join(' → ');
-    this.subtitle.textContent = `${file} · ${n.sizes.join('-')} units · ${acts} · ${n.loss} · ${n.samples} training sample${n.samples === 1 ? '' : 's'} · epoch ${n.epoch}`;
+    this.summary = `${file} · ${n.sizes.join('-')} units · ${acts} · ${n.loss} · ${n.samples} training sample${n.samples === 1 ? '' : 's'}`;
     this.subtitle.title = n.fileName;
+    // While training, progress messages carry the epoch; a snapshot read in between must not move it.
+    if (init || this.training !== 'training') {
+      if (init || n.epoch !== this.epoch) this.showEpoch(n.epoch);
+    } else {
+      this.renderHeader();
+    }
     this.chart.setClassification(n.classification);
     this.controls.setLearningRate(n.learningRate);
     this.networkTab.setNetwork(n);
@@ -321,8 +330,18 @@ export class App {
   }
 
   private statusFromHistory(message?: string): void {
-    const last = this.chart.lastEpoch;
-    this.controls.setStatus({ epoch: last > 0 ? last : this.network?.epoch, loss: this.lastLoss(), message });
+    this.controls.setStatus({ epoch: this.epoch, loss: this.lastLoss(), message });
+  }
+
+  /** Shows `epoch` in the header and the status line: one number, one source. */
+  private showEpoch(epoch: number, totalEpochs?: number): void {
+    this.epoch = epoch;
+    this.renderHeader();
+    this.controls.setStatus({ epoch, totalEpochs, loss: this.lastLoss() });
+  }
+
+  private renderHeader(): void {
+    this.subtitle.textContent = `${this.summary} · epoch ${this.epoch}`;
   }
 
   private showProblem(message: string): void {

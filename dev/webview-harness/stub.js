@@ -21,7 +21,7 @@
     snap++;
     const s = S.snapshots[snap];
     history.push(...s.points);
-    send({ type: 'progress', points: s.points, state, epoch: s.epoch, totalEpochs: S.totalEpochs });
+    send({ type: 'progress', points: s.points, epoch: s.epoch, totalEpochs: S.totalEpochs });
     send({ type: 'network', network: s.network });
     if (s.boundary) send({ type: 'boundary', boundary: s.boundary });
     return true;

@@ -14,12 +14,12 @@ import type {
   TrainingState,
 } from '../shared/protocol';
 
+/** Numbers only: the training state has one source, the session's `state` (and `onState`). */
 export interface SessionProgress {
   /** Points added since the last event (already rate-limited by the session). */
   points: EpochPoint[];
   epoch: number;
   totalEpochs: number;
-  state: TrainingState;
 }
 
 export interface TrainingSessionApi {

@@ -131,7 +131,8 @@ export type TrainingState = 'idle' | 'training' | 'paused' | 'done' | 'diverged'
 /** `uri` is the file's URI (kept in the webview state so the panel serializer can restore the panel). */
 /** `historyCapacity`: the one limit of a loss history (the session's; the chart keeps as many). */
 export interface InitMessage { type: 'init'; uri: string; network: NetworkView; history: EpochPoint[]; historyCapacity: number; state: TrainingState }
-export interface ProgressMessage { type: 'progress'; points: EpochPoint[]; state: TrainingState; epoch: number; totalEpochs: number }
+/** Numbers only: the training state arrives in `state` messages alone. */
+export interface ProgressMessage { type: 'progress'; points: EpochPoint[]; epoch: number; totalEpochs: number }
 export interface NetworkMessage { type: 'network'; network: NetworkView }
 export interface TraceMessage { type: 'trace'; trace: TraceView }
 export interface GradCheckMessage { type: 'gradcheck'; report: GradCheckView }

@@ -144,6 +144,13 @@ describe('inspector in the real workbench', function () {
     const redraws = Number(await attr(frame, 'loss-chart', 'data-redraws'));
     assert.ok(redraws >= 2, `the chart redrew ${redraws} times`);
     assert.ok(Number(await attr(frame, 'loss-chart', 'data-points')) <= 4000, 'the history stays bounded');
+    // One epoch, one source: the header and the status line read the same number at any moment.
+    for (let i = 0; i < 5; i++) {
+      const [header, status] = await frame.evaluate(() => ['network-summary', 'status'].map((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? ''));
+      const epochOf = (t: string): string | undefined => /epoch (\d+)/.exec(t)?.[1];
+      assert.ok(epochOf(header) !== undefined && epochOf(header) === epochOf(status), `header "${header}" and status "${status}" show one epoch`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await wb.screenshot('inspector-02-training');
     await frame.locator('[data-testid="control-stop"]').click();
     await waitFor('training to stop', async () => (await frame.locator('body').getAttribute('data-training-state')) !== 'training');

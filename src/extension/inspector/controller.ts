@@ -213,7 +213,7 @@ export class InspectorController implements vscode.Disposable {
     // A burst never holds more than the history does: reduced by the history's own rule.
     const points = reducePoints(this.pending, this.session.historyCapacity);
     this.pending = [];
-    this.send({ type: 'progress', points, state: this.session.state, epoch: p.epoch, totalEpochs: p.totalEpochs });
+    this.send({ type: 'progress', points, epoch: p.epoch, totalEpochs: p.totalEpochs });
   }
 
   /** Re-reads the network from the session (one request at a time; a trigger meanwhile repeats it). */

@@ -372,7 +372,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
           this.epoch = e.epoch;
           this.totalEpochs = e.totalEpochs;
           if (e.points.length > 0) this.lastPoint = e.points[e.points.length - 1];
-          this.progressEmitter.fire({ points: e.points, epoch: e.epoch, totalEpochs: e.totalEpochs, state: e.state });
+          this.progressEmitter.fire({ points: e.points, epoch: e.epoch, totalEpochs: e.totalEpochs });
           this.changeEmitter.fire();
           return;
         case 'state':

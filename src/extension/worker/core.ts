@@ -372,7 +372,6 @@ export class WorkerCore {
       points,
       epoch,
       totalEpochs: this.run?.target ?? epoch,
-      state: this.state,
     });
   }
 

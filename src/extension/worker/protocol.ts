@@ -141,7 +141,6 @@ export interface ProgressEvent {
   epoch: number;
   /** The epoch the current run ends at. */
   totalEpochs: number;
-  state: TrainingState;
 }
 
 export type EventMessage =

@@ -164,7 +164,7 @@ function setup(inputs = 2): { c: InspectorController; s: StubSession; sent: ToWe
 describe('inspector controller (host side)', () => {
   it('sends nothing before ready, then init (with the file URI and history) and the boundary', async () => {
     const { c, s, sent } = setup();
-    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 10, state: 'training' });
+    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 10 });
     s.stateEvents.fire({ state: 'training' });
     await settle();
     assert.equal(sent.length, 0);
@@ -233,7 +233,7 @@ describe('inspector controller (host side)', () => {
     sent.length = 0;
     // 40 events of 1 point each within 100 ms, then 200 ms more
     for (let e = 1; e <= 40; e++) {
-      s.progress.fire({ points: [{ epoch: e, loss: 1 / e }], epoch: e, totalEpochs: 100, state: 'training' });
+      s.progress.fire({ points: [{ epoch: e, loss: 1 / e }], epoch: e, totalEpochs: 100 });
       timers.advance(2.5);
     }
     timers.advance(200);
@@ -250,8 +250,8 @@ describe('inspector controller (host side)', () => {
     await settle();
     sent.length = 0;
     s.state = 'training';
-    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 100, state: 'training' });
-    s.progress.fire({ points: [{ epoch: 2, loss: 0.5 }], epoch: 2, totalEpochs: 100, state: 'training' });
+    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 100 });
+    s.progress.fire({ points: [{ epoch: 2, loss: 0.5 }], epoch: 2, totalEpochs: 100 });
     // The run is stopped while epoch 2 still waits for the throttle.
     s.state = 'idle';
     s.stateEvents.fire({ state: 'idle' });
@@ -269,7 +269,7 @@ describe('inspector controller (host side)', () => {
     await settle();
     sent.length = 0;
     const points = Array.from({ length: 1000 }, (_, i) => ({ epoch: i + 1, loss: i === 500 ? 99 : 1 }));
-    s.progress.fire({ points, epoch: 1000, totalEpochs: 1000, state: 'training' });
+    s.progress.fire({ points, epoch: 1000, totalEpochs: 1000 });
     timers.advance(500);
     const p = sent.find((m): m is Extract<ToWebview, { type: 'progress' }> => m.type === 'progress')!;
     assert.ok(p.points.length <= 50);
@@ -284,7 +284,7 @@ describe('inspector controller (host side)', () => {
     await settle();
     c.setVisible(false);
     sent.length = 0;
-    s.progress.fire({ points: [{ epoch: 2, loss: 0.4 }], epoch: 2, totalEpochs: 10, state: 'training' });
+    s.progress.fire({ points: [{ epoch: 2, loss: 0.4 }], epoch: 2, totalEpochs: 10 });
     s.stateEvents.fire({ state: 'paused' });
     timers.advance(1000);
     await settle();

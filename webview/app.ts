@@ -66,10 +66,7 @@ export class App {
     this.saved = readSavedState(host.getState());
     this.theme = readTheme();
     const s = this.saved;
-    this.controls = new Controls(
-      (action) => this.post({ type: 'control', action }),
-      (value) => this.post({ type: 'setLearningRate', value }),
-    );
+    this.controls = new Controls((m) => this.post(m));
     this.chart = new LossChart(this.theme, s.logScale);
     if (s.history.length > 0) this.chart.replace(s.history);
     this.restoredHistory = s.history.length > 0;
@@ -272,7 +269,7 @@ export class App {
       this.renderHeader();
     }
     this.chart.setClassification(n.classification);
-    this.controls.setLearningRate(n.learningRate);
+    this.controls.showLearningRate(n.learningRate);
     this.networkTab.setNetwork(n);
     this.weights.setNetwork(n);
     this.stepper.setNetwork(n);

@@ -1,36 +1,14 @@
 /**
- * The one number formatter of the inspector, and the names of parameters and units.
+ * The inspector's typesetting of numbers and parameter names.
  *
- * Every number on screen goes through `formatNumber` (6 significant digits, trailing zeros cut,
- * exponent form outside [1e-4, 1e6)); its full float64 value (`formatFull`, the shortest string
- * that reads back to the same double) goes into the tooltip/title beside it. `formatLatex` is the
- * same text typeset for KaTeX. Pure: no DOM, so it is unit-tested in plain Node.
+ * Every number on screen goes through `formatNumber` (src/shared/format.ts, the one number
+ * formatter); its full float64 value (`formatFull`) goes into the tooltip/title beside it.
+ * `formatLatex` is the same text typeset for KaTeX. Pure: no DOM, so it is unit-tested in plain Node.
  */
+import { parameterName } from '../src/engine/spec';
 
-/** Significant digits shown. */
-export const DIGITS = 6;
-
-/** The short form of a float64 for display: 6 significant digits. */
-export function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '∞';
-  if (v === -Infinity) return '-∞';
-  if (v === 0) return '0'; // also -0
-  const a = Math.abs(v);
-  // Rounding to 6 digits can carry into the next power of ten (999999.7 -> 1e6): decide on the rounded value.
-  const rounded = Number(a.toPrecision(DIGITS));
-  if (rounded >= 1e-4 && rounded < 1e6) {
-    return (v < 0 ? '-' : '') + trimZeros(a.toPrecision(DIGITS));
-  }
-  const [mantissa, exp] = a.toExponential(DIGITS - 1).split('e');
-  return (v < 0 ? '-' : '') + trimZeros(mantissa) + 'e' + String(Number(exp));
-}
-
-/** The exact value: the shortest decimal that reads back to the same float64. */
-export function formatFull(v: number): string {
-  if (Object.is(v, -0)) return '-0';
-  return String(v);
-}
+export { DIGITS, formatFull, formatNumber } from '../src/shared/format';
+import { formatNumber } from '../src/shared/format';
 
 /** `formatNumber` as KaTeX source: exponents as ×10^{n}, infinities as \infty. */
 export function formatLatex(v: number): string {
@@ -51,10 +29,6 @@ export function latexFactor(v: number): string {
   return s.startsWith('-') || s.includes('\\times') ? `(${s})` : s;
 }
 
-function trimZeros(s: string): string {
-  if (!s.includes('.')) return s;
-  return s.replace(/0+$/, '').replace(/\.$/, '');
-}
 
 /**
  * A parameter's name, exactly as the engine's gradient check writes it: `w^l_{j,k}` (the weight
@@ -77,5 +51,5 @@ export function paramName(layer: number, kind: 'w' | 'b', j: number, k?: number)
   const sub = parts.join(',');
   const latexSub = parts.every((p) => p < 10) ? parts.join('') : sub;
   const sup = String(layer);
-  return { text: `${kind}^${sup}_{${sub}}`, latex: `${kind}^{${sup}}_{${latexSub}}`, base: kind, sup, sub };
+  return { text: parameterName(layer, j, kind === 'w' ? k ?? 0 : undefined), latex: `${kind}^{${sup}}_{${latexSub}}`, base: kind, sup, sub };
 }

@@ -15,7 +15,7 @@ import { formatFull, formatLatex, formatNumber, latexFactor, paramName } from '.
 
 /** Which quantity a shown number is; with `layer`, `unit` (and `k`) it names the number exactly. */
 export type Quantity =
-  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'newW' | 'newB' | 'lr' | 'l2';
+  | 'x' | 't' | 'net' | 'out' | 'fprime' | 'negdEdy' | 'Delta' | 'sumWDelta' | 'loss' | 'w' | 'b' | 'uW' | 'ub' | 'newW' | 'newB' | 'learningRate' | 'l2';
 
 export interface Shown {
   quantity: Quantity;
@@ -312,7 +312,7 @@ function hiddenDeltaStep({ trace, layers }: StepInput, l: number): Step {
 function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: number): Step {
   const layer = layers[l - 1];
   const n = layer.inputs;
-  const lr = trace.learningRate;
+  const learningRate = trace.learningRate;
   const l2 = trace.l2;
   const lines: StepLine[] = [];
   for (let j = 0; j < layer.units; j++) {
@@ -323,17 +323,17 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
       const u = trace.uW[l][j * n + k];
       const after = trace.newW[l][j * n + k];
       const name = sym.w(l, j, k);
-      const shownW: Shown[] = [shown('w', l, j, w, k), shown('lr', 0, 0, lr), shown('out', l - 1, k, a), shown('Delta', l, j, Delta)];
+      const shownW: Shown[] = [shown('w', l, j, w, k), shown('learningRate', 0, 0, learningRate), shown('out', l - 1, k, a), shown('Delta', l, j, Delta)];
       let rule: string;
       let numbers: string;
       if (l2 > 0) {
         // The l2 term: training adds λ·w to each weight's gradient, so the notes' rule gains −αλw.
         rule = `${name} + \\alpha\\,(${sym.a(l - 1, k)} ${sym.D(l, j)} - \\lambda\\, ${name})`;
-        numbers = `${formatLatex(w)} + ${latexFactor(lr)}\\cdot(${latexFactor(a)}\\cdot${latexFactor(Delta)} - ${latexFactor(l2)}\\cdot${latexFactor(w)})`;
+        numbers = `${formatLatex(w)} + ${latexFactor(learningRate)}\\cdot(${latexFactor(a)}\\cdot${latexFactor(Delta)} - ${latexFactor(l2)}\\cdot${latexFactor(w)})`;
         shownW.push(shown('l2', 0, 0, l2));
       } else {
         rule = `${name} + \\alpha\\, ${sym.a(l - 1, k)} ${sym.D(l, j)}`;
-        numbers = `${formatLatex(w)} + ${latexFactor(lr)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)}`;
+        numbers = `${formatLatex(w)} + ${latexFactor(learningRate)}\\cdot${latexFactor(a)}\\cdot${latexFactor(Delta)}`;
       }
       shownW.push(shown('uW', l, j, u, k), shown('newW', l, j, after, k));
       lines.push({
@@ -348,8 +348,8 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
     const bAfter = trace.newB[l][j];
     const bn = sym.b(l, j);
     lines.push({
-      latex: `${bn} \\leftarrow ${bn} + \\alpha\\, ${sym.D(l, j)} = ${formatLatex(b)} + ${latexFactor(lr)}\\cdot${latexFactor(Delta)} = ${formatLatex(b)} + ${latexFactor(ub)} = ${formatLatex(bAfter)}`,
-      shown: [shown('b', l, j, b), shown('lr', 0, 0, lr), shown('Delta', l, j, Delta), shown('ub', l, j, ub), shown('newB', l, j, bAfter)],
+      latex: `${bn} \\leftarrow ${bn} + \\alpha\\, ${sym.D(l, j)} = ${formatLatex(b)} + ${latexFactor(learningRate)}\\cdot${latexFactor(Delta)} = ${formatLatex(b)} + ${latexFactor(ub)} = ${formatLatex(bAfter)}`,
+      shown: [shown('b', l, j, b), shown('learningRate', 0, 0, learningRate), shown('Delta', l, j, Delta), shown('ub', l, j, ub), shown('newB', l, j, bAfter)],
       layer: l,
       unit: j,
     });
@@ -367,7 +367,7 @@ function updateStep({ trace, layers, optimizer, batchSize }: StepInput, l: numbe
     layer: l,
     title: `Update: the weights into layer ${l}`,
     text: [
-      `Each weight moves by α · (the output of the unit it comes from) · (the Δ of the unit it goes to); each bias by α · Δ. This is the notes' rule for one sample (plain stochastic gradient descent, α = ${formatNumber(lr)}).${decay}${training}`,
+      `Each weight moves by α · (the output of the unit it comes from) · (the Δ of the unit it goes to); each bias by α · Δ. This is the notes' rule for one sample (plain stochastic gradient descent, α = ${formatNumber(learningRate)}).${decay}${training}`,
     ],
     general: [
       l2 > 0

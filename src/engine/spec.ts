@@ -7,6 +7,30 @@
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'elu', 'softplus', 'linear', 'softmax'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
+/** The relu family: activations with a kink at 0 whose units can die (output constant 0). */
+export const RELU_FAMILY: readonly ActivationName[] = ['relu', 'leaky-relu'];
+
+export function isReluFamily(activation: string): boolean {
+  return (RELU_FAMILY as readonly string[]).includes(activation);
+}
+
+/**
+ * The one rule for a learning rate anyone sets (the file's `training.learningRate`, the
+ * inspector's field): a positive, finite number.
+ */
+export function isLearningRate(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+/**
+ * A parameter's name for people, 1-based as in the notes: `w^2_{1,3}` is the weight from unit 3 of
+ * layer 1 to unit 1 of layer 2 (w^l_{j,k}); `b^2_{1}` the bias of unit 1 of layer 2. `j` and `k`
+ * are 0-based indices.
+ */
+export function parameterName(layer: number, j: number, k?: number): string {
+  return k === undefined ? `b^${layer}_{${j + 1}}` : `w^${layer}_{${j + 1},${k + 1}}`;
+}
+
 export const LOSSES = ['half-squared-error', 'mse', 'cross-entropy', 'binary-cross-entropy'] as const;
 export type LossName = (typeof LOSSES)[number];
 

@@ -13,7 +13,7 @@
  */
 import { elementwise } from './activations';
 import type { Network } from './network';
-import type { Dataset } from './spec';
+import { isReluFamily, type Dataset } from './spec';
 
 /** A unit is saturated when f' < SATURATION_FACTOR · max f' ... */
 export const SATURATION_FACTOR = 0.01;
@@ -60,7 +60,7 @@ export function layerStats(net: Network, data: Dataset): LayerStats[] {
       const n = layer.units;
       const Z = view.net[l];
       const O = view.out[l];
-      if (layer.activation === 'relu' || layer.activation === 'leaky-relu') {
+      if (isReluFamily(layer.activation)) {
         for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) if (Z[r * n + j] <= 0) negatives[l - 1][j]++;
       } else if (layer.activation === 'sigmoid' || layer.activation === 'tanh') {
         const act = elementwise(layer.activation);
@@ -78,10 +78,10 @@ export function layerStats(net: Network, data: Dataset): LayerStats[] {
   return net.layers.map((layer, index) => {
     const dead: number[] = [];
     const sat: number[] = [];
-    const isReluFamily = layer.activation === 'relu' || layer.activation === 'leaky-relu';
+    const reluFamily = isReluFamily(layer.activation);
     const isSquashing = layer.activation === 'sigmoid' || layer.activation === 'tanh';
     for (let j = 0; j < layer.units; j++) {
-      if (isReluFamily && N > 0 && negatives[index][j] === N) dead.push(j);
+      if (reluFamily && N > 0 && negatives[index][j] === N) dead.push(j);
       if (isSquashing && N > 0 && saturated[index][j] >= SATURATION_SHARE * N) sat.push(j);
     }
     const w = sumSquares(layer.dW);

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { GradCheckView } from '../shared/protocol';
 import { fileLabel, isNetUri } from './config';
-import { formatNumber } from './editor/lensModel';
+import { formatShort as formatNumber } from '../shared/format';
 import { newFromExample } from './examples';
 import type { Inspector } from './inspector';
 import { NetProblemsError } from './training/session';

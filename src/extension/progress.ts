@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { fileLabel, isNetDocument, settings } from './config';
-import { formatNumber } from './editor/lensModel';
+import { formatShort as formatNumber } from '../shared/format';
 import type { TrainingSession } from './training/session';
 import type { SessionManager } from './training/sessionManager';
 

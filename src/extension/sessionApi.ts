@@ -44,7 +44,8 @@ export interface TrainingSessionApi {
   stop(): void;
   /** Re-initialises the weights from the seed (in the session, not in the document). */
   reset(): Promise<void>;
-  setLearningRate(value: number): void;
+  /** Applies a learning rate (already checked) from the next batch on. */
+  setLearningRate(learningRate: number): void;
   trace(sample: number): Promise<TraceView>;
   gradCheck(): Promise<GradCheckView>;
   /** Decision boundary over a grid; undefined when the network does not have two inputs. */

@@ -10,7 +10,7 @@ import { writeWeights } from '../engine/format';
 import { fileLabel, settings } from './config';
 import type { LayerWeights, RunEnd } from './worker/protocol';
 import type { TrainingSession } from './training/session';
-import { formatNumber } from './editor/lensModel';
+import { formatShort as formatNumber } from '../shared/format';
 
 /**
  * Writes `layers` into the document as one edit. When the document is no longer at

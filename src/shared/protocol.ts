@@ -7,6 +7,8 @@
  * fit. Numbers are float64 exactly as the engine computed them.
  */
 
+import { isLearningRate } from '../engine/spec';
+
 /** One point of the loss history (one epoch); defined with the history module in the engine. */
 import type { EpochPoint } from '../engine/history';
 export type { EpochPoint };
@@ -187,7 +189,7 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       }
       return { ok: false, reason: `control: unknown action ${JSON.stringify(m.action)}` };
     case 'setLearningRate':
-      if (typeof m.value === 'number' && Number.isFinite(m.value) && m.value > 0) {
+      if (isLearningRate(m.value)) {
         return { ok: true, message: { type: 'setLearningRate', value: m.value } };
       }
       return { ok: false, reason: 'setLearningRate: value must be a positive finite number' };

@@ -3,7 +3,8 @@
  * (applied by the session between epochs). Buttons are enabled according to the training state;
  * the status line says what is happening (for screen readers too).
  */
-import type { ControlAction, TrainingState } from '../../src/shared/protocol';
+import { isLearningRate } from '../../src/engine/spec';
+import type { ControlAction, ControlMessage, SetLearningRateMessage, TrainingState } from '../../src/shared/protocol';
 import { button, el } from '../dom';
 import { formatFull, formatNumber } from '../format';
 
@@ -28,35 +29,32 @@ const LABELS: Record<ControlAction, [string, string]> = {
 export class Controls {
   readonly element: HTMLElement;
   private readonly buttons = new Map<ControlAction, HTMLButtonElement>();
-  private readonly lr: HTMLInputElement;
-  private readonly lrApply: HTMLButtonElement;
-  private readonly lrNote: HTMLElement;
+  private readonly learningRate: HTMLInputElement;
+  private readonly learningRateApply: HTMLButtonElement;
+  private readonly learningRateNote: HTMLElement;
   private readonly status: HTMLElement;
   private state: TrainingState = 'idle';
-  private lrTouched = false;
+  private learningRateTouched = false;
 
-  constructor(
-    private readonly onAction: (a: ControlAction) => void,
-    private readonly onLearningRate: (v: number) => void,
-  ) {
+  constructor(private readonly post: (m: ControlMessage | SetLearningRateMessage) => void) {
     const row = el('div', { class: 'controls', attrs: { role: 'toolbar', 'aria-label': 'Training' } });
     for (const a of Object.keys(LABELS) as ControlAction[]) {
       const [label, title] = LABELS[a];
-      const b = button(label, () => this.onAction(a), { title, testid: `control-${a}`, class: a === 'train' || a === 'resume' ? 'primary' : undefined });
+      const b = button(label, () => this.post({ type: 'control', action: a }), { title, testid: `control-${a}`, class: a === 'train' || a === 'resume' ? 'primary' : undefined });
       this.buttons.set(a, b);
       row.appendChild(b);
     }
-    this.lr = el('input', { class: 'lr-input', testid: 'learning-rate', attrs: { type: 'number', step: 'any', min: 0, 'aria-label': 'Learning rate' } });
-    this.lr.addEventListener('input', () => {
-      this.lrTouched = true;
-      this.validateLr();
+    this.learningRate = el('input', { class: 'lr-input', testid: 'learning-rate', attrs: { type: 'number', step: 'any', min: 0, 'aria-label': 'Learning rate' } });
+    this.learningRate.addEventListener('input', () => {
+      this.learningRateTouched = true;
+      this.validateLearningRate();
     });
-    this.lr.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') this.applyLr();
+    this.learningRate.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') this.applyLearningRate();
     });
-    this.lrApply = button('Apply', () => this.applyLr(), { testid: 'learning-rate-apply', title: 'Use this learning rate from the next epoch on' });
-    this.lrNote = el('span', { class: 'lr-note muted' });
-    row.appendChild(el('span', { class: 'lr' }, el('label', { text: 'learning rate α ' }, this.lr), this.lrApply, this.lrNote));
+    this.learningRateApply = button('Apply', () => this.applyLearningRate(), { testid: 'learning-rate-apply', title: 'Use this learning rate from the next epoch on' });
+    this.learningRateNote = el('span', { class: 'lr-note muted' });
+    row.appendChild(el('span', { class: 'lr' }, el('label', { text: 'learning rate α ' }, this.learningRate), this.learningRateApply, this.learningRateNote));
     this.status = el('div', { class: 'status', testid: 'status', attrs: { 'aria-live': 'polite' } });
     this.element = el('div', { class: 'controls-box' }, row, this.status);
     this.setState('idle');
@@ -84,29 +82,28 @@ export class Controls {
     if (parts.loss !== undefined) this.status.title = `loss ${formatFull(parts.loss)}`;
   }
 
-  /** The learning rate the session uses (unless the user is editing the field). */
-  setLearningRate(v: number): void {
-    if (this.lrTouched && document.activeElement === this.lr) return;
-    this.lr.value = String(v);
-    this.lrTouched = false;
-    this.validateLr();
+  /** Shows the learning rate the session uses (unless the user is editing the field); applying is the host's `setLearningRate`. */
+  showLearningRate(v: number): void {
+    if (this.learningRateTouched && document.activeElement === this.learningRate) return;
+    this.learningRate.value = String(v);
+    this.learningRateTouched = false;
+    this.validateLearningRate();
   }
 
-  private validateLr(): boolean {
-    const v = Number(this.lr.value);
-    const ok = this.lr.value.trim() !== '' && Number.isFinite(v) && v > 0;
-    this.lr.setAttribute('aria-invalid', String(!ok));
-    this.lrApply.disabled = !ok || !this.lrTouched;
-    this.lrNote.textContent = ok ? (this.lrTouched ? 'not applied yet' : '') : 'must be a positive number';
+  private validateLearningRate(): boolean {
+    const ok = this.learningRate.value.trim() !== '' && isLearningRate(Number(this.learningRate.value));
+    this.learningRate.setAttribute('aria-invalid', String(!ok));
+    this.learningRateApply.disabled = !ok || !this.learningRateTouched;
+    this.learningRateNote.textContent = ok ? (this.learningRateTouched ? 'not applied yet' : '') : 'must be a positive number';
     return ok;
   }
 
-  private applyLr(): void {
-    if (!this.validateLr()) return;
-    this.onLearningRate(Number(this.lr.value));
-    this.lrTouched = false;
-    this.lrApply.disabled = true;
-    this.lrNote.textContent = this.state === 'training' ? 'applies from the next epoch' : 'applied';
+  private applyLearningRate(): void {
+    if (!this.validateLearningRate()) return;
+    this.post({ type: 'setLearningRate', value: Number(this.learningRate.value) });
+    this.learningRateTouched = false;
+    this.learningRateApply.disabled = true;
+    this.learningRateNote.textContent = this.state === 'training' ? 'applies from the next epoch' : 'applied';
   }
 }
 

@@ -5,7 +5,7 @@
  * Layers are checked in `validate-layers.ts`, data objects in `validate-data.ts`.
  */
 import type * as jsonc from 'jsonc-parser';
-import { INITS, LOSSES, OPTIMIZERS, PRECISIONS, type ActivationName, type LossName, type NetSpec, type TrainingSpec, type ValidationSpec } from '../spec';
+import { INITS, LOSSES, OPTIMIZERS, PRECISIONS, isLearningRate, type ActivationName, type LossName, type NetSpec, type TrainingSpec, type ValidationSpec } from '../spec';
 import { Checker, Prop, checkTree, describeValue } from './checker';
 import { DEFAULT_SEED, DEFAULT_TRAINING, FORMAT_VERSION, LIMITS, defaultLoss } from './defaults';
 import { validateData, type DataShape } from './validate-data';
@@ -91,7 +91,7 @@ function validateTraining(p: Prop | undefined, c: Checker): TrainingSpec | undef
   };
   let n: jsonc.Node | undefined;
   if ((n = get('optimizer'))) set('optimizer', c.oneOf(n, OPTIMIZERS, 'optimizer', '"optimizer"'));
-  if ((n = get('learningRate'))) set('learningRate', c.number(n, '"learningRate"', 'greater than 0', (v) => v > 0));
+  if ((n = get('learningRate'))) set('learningRate', c.number(n, '"learningRate"', 'greater than 0', isLearningRate));
   if ((n = get('epochs'))) set('epochs', c.integer(n, '"epochs"', 1, LIMITS.maxEpochs));
   if ((n = get('batchSize'))) set('batchSize', c.integer(n, '"batchSize"', 1, Number.MAX_SAFE_INTEGER));
   if ((n = get('momentum'))) set('momentum', c.number(n, '"momentum"', 'from 0 up to (not including) 1', (v) => v >= 0 && v < 1));

@@ -6,7 +6,8 @@
  */
 import type { LayerView } from '../../shared/protocol';
 import type { LayerStatsView } from '../worker/protocol';
-import { paramName, type NetLocation } from './netLocation';
+import { isReluFamily, parameterName } from '../../engine/spec';
+import type { NetLocation } from './netLocation';
 
 export interface HoverInput {
   loc: NetLocation;
@@ -46,15 +47,15 @@ export function hoverMarkdown(h: HoverInput): string {
     const st = h.session?.stats;
     if (st) {
       lines.push('');
-      const parts = [`gradient norm ${code(st.gradNorm)}`];
-      if (st.activation === 'relu' || st.activation === 'leaky-relu') parts.push(`dead units ${Math.round(st.deadShare * st.units)} of ${st.units}`);
+      const parts = [`gradient norm ${code(st.gradientNorm)}`];
+      if (isReluFamily(st.activation)) parts.push(`dead units ${Math.round(st.deadShare * st.units)} of ${st.units}`);
       if (st.activation === 'sigmoid' || st.activation === 'tanh') parts.push(`saturated units ${Math.round(st.saturatedShare * st.units)} of ${st.units}`);
       lines.push(`At epoch ${h.session?.epoch ?? 0}: ${parts.join(', ')}`);
     }
     return lines.join('\n');
   }
   const l = loc.layer;
-  const name = loc.kind === 'weight' ? paramName(l, loc.j, loc.k) : paramName(l, loc.j);
+  const name = loc.kind === 'weight' ? parameterName(l, loc.j, loc.k) : parameterName(l, loc.j);
   if (loc.kind === 'weight') {
     lines.push(`**${code(name)}** weight from unit ${loc.k + 1} of layer ${l - 1} to unit ${loc.j + 1} of layer ${l}`);
   } else {

@@ -6,6 +6,10 @@
  */
 import type { EpochPoint, GradCheckView, TrainingState } from '../../shared/protocol';
 import type { LayerStatsView, RunEnd } from '../worker/protocol';
+import { isReluFamily } from '../../engine/spec';
+import { formatShort as formatNumber } from '../../shared/format';
+
+export { formatNumber };
 
 export interface LensCommand {
   title: string;
@@ -51,14 +55,6 @@ export const CMD = {
 } as const;
 
 /** Numbers for people: 4 significant digits, exponent form for very small or large values. */
-export function formatNumber(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '-∞';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e5) return String(Number(x.toPrecision(4)));
-  return x.toExponential(2);
-}
 
 export function percent(share: number): string {
   return `${Math.round(share * 100)}%`;
@@ -136,15 +132,15 @@ export function buildLenses(input: LensInput): LensModel {
 }
 
 export function layerTitle(st: LayerStatsView): string {
-  const parts = [`layer ${st.layer}`, `‖∇‖ ${formatNumber(st.gradNorm)}`];
-  if (st.activation === 'relu' || st.activation === 'leaky-relu') parts.push(`${percent(st.deadShare)} dead`);
+  const parts = [`layer ${st.layer}`, `‖∇‖ ${formatNumber(st.gradientNorm)}`];
+  if (isReluFamily(st.activation)) parts.push(`${percent(st.deadShare)} dead`);
   if (st.activation === 'sigmoid' || st.activation === 'tanh') parts.push(`${percent(st.saturatedShare)} saturated`);
   return parts.join(' · ');
 }
 
 function layerTooltip(st: LayerStatsView): string {
-  const lines = [`Norm of the gradient of this layer's weights and biases over the training data: ${st.gradNorm}`];
-  if (st.activation === 'relu' || st.activation === 'leaky-relu') {
+  const lines = [`Norm of the gradient of this layer's weights and biases over the training data: ${st.gradientNorm}`];
+  if (isReluFamily(st.activation)) {
     lines.push(`Dead units: ${Math.round(st.deadShare * st.units)} of ${st.units} (net input <= 0 for every sample: no gradient flows through them)`);
   }
   if (st.activation === 'sigmoid' || st.activation === 'tanh') {

@@ -4,7 +4,7 @@
  * Pure (jsonc-parser on a string); no `vscode`.
  *
  * Layer numbers are the file's `layers` indices: 0 is the input layer, 1..L the others. Unit
- * indices `j`, `k` are 0-based array indices; `paramName` gives the 1-based name users read.
+ * indices `j`, `k` are 0-based array indices; the engine's `parameterName` gives the 1-based name users read.
  */
 import * as jsonc from 'jsonc-parser';
 import { LineIndex, limitProblem } from '../../engine/format';
@@ -68,11 +68,3 @@ export function parameterRange(root: jsonc.Node | undefined, layer: number, j: n
   return node ? { offset: node.offset, length: node.length } : undefined;
 }
 
-/**
- * The name users read, 1-based as in the notes and as the engine's gradient check writes it:
- * `w^2_{1,3}` is the weight from unit 3 of layer 1 to unit 1 of layer 2; `b^2_{1}` the bias of
- * unit 1 of layer 2. `j`, `k` are 0-based array indices.
- */
-export function paramName(layer: number, j: number, k?: number): string {
-  return k === undefined ? `b^${layer}_{${j + 1}}` : `w^${layer}_{${j + 1},${k + 1}}`;
-}

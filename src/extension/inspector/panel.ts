@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { parameterName } from '../../engine/spec';
 import type { RevealMessage } from '../../shared/protocol';
 import type { TrainingSessionApi } from '../sessionApi';
 import { InspectorController } from './controller';
@@ -85,7 +86,7 @@ export class InspectorPanel {
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false, selection: range });
     if (range) editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     if (!where?.exact) {
-      const name = m.kind === 'w' ? `w^${m.layer}_{${m.j + 1},${(m.k ?? 0) + 1}}` : `b^${m.layer}_{${m.j + 1}}`;
+      const name = parameterName(m.layer, m.j, m.kind === 'w' ? m.k ?? 0 : undefined);
       void vscode.window.showInformationMessage(
         `${name} is not written in the file: layer ${m.layer}'s ${m.kind === 'w' ? 'weights' : 'biases'} come from the seed. Run "Backprop: Write Trained Weights to File" to write them.`,
       );

@@ -319,8 +319,9 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     return weights;
   }
 
-  setLearningRate(value: number): void {
-    if (Number.isFinite(value) && value > 0) this.worker().note({ kind: 'note', type: 'setLearningRate', value });
+  /** Applies `learningRate` (checked where it came in, see parseFromWebview) from the next batch on. */
+  setLearningRate(learningRate: number): void {
+    this.worker().note({ kind: 'note', type: 'setLearningRate', value: learningRate });
   }
 
   // ---- questions ----

@@ -67,7 +67,6 @@ export class WorkerCore {
   private loaded: Loaded | undefined;
   private run: Run | undefined;
   private state: TrainingState = 'idle';
-  private learningRate: number | undefined;
   private progressIntervalMs = DEFAULT_PROGRESS_INTERVAL_MS;
   private maxPointsPerMessage = DEFAULT_MAX_POINTS_PER_MESSAGE;
   private pendingPoints: EpochPoint[] = [];
@@ -122,11 +121,9 @@ export class WorkerCore {
         }
         return;
       case 'setLearningRate':
-        if (Number.isFinite(m.value) && m.value > 0) {
-          this.learningRate = m.value;
-          this.loaded?.trainer.setLearningRate(m.value);
-          this.log('info', `learning rate set to ${m.value}`);
-        }
+        // The optimizer holds the learning rate; the host checked the value where it came in.
+        this.loaded?.trainer.setLearningRate(m.value);
+        this.log('info', `learning rate set to ${m.value}`);
         return;
       case 'configure':
         this.progressIntervalMs = Math.max(1, m.progressIntervalMs);
@@ -192,7 +189,6 @@ export class WorkerCore {
       return { ok: false, problems: [noDataProblem(result.parsed)] };
     }
     const spec = result.spec;
-    this.learningRate = undefined;
     this.loaded = this.build(spec, fileName, networkFor(spec, 'train'), result.train, result.validation);
     this.setState('idle');
     return { ok: true, summary: this.loaded.summary, warnings: result.warnings };
@@ -200,7 +196,6 @@ export class WorkerCore {
 
   private build(spec: NetSpec, fileName: string, net: Network, train: Dataset, validation: Dataset | undefined): Loaded {
     const trainer = new Trainer(net, train, spec.training, spec.seed, validation);
-    if (this.learningRate !== undefined) trainer.setLearningRate(this.learningRate);
     this.updated = false;
     return { spec, fileName, net, trainer, train, validation, summary: summarize(spec, net, path.basename(fileName), train, validation) };
   }
@@ -213,7 +208,9 @@ export class WorkerCore {
       layers: s.spec.layers.map(({ weights: _w, biases: _b, ...rest }) => rest),
     };
     const net = networkFor(fresh, 'train');
+    const learningRate = s.trainer.learningRate; // a rate set from the inspector outlives a reset
     this.loaded = this.build(s.spec, s.fileName, net, s.train, s.validation);
+    this.loaded.trainer.setLearningRate(learningRate);
     this.setState('idle');
     return net.weights();
   }

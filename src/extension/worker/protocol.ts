@@ -31,7 +31,6 @@ export interface NetSummary {
   activations: string[];
   loss: string;
   optimizer: string;
-  learningRate: number;
   /** The file's `training.epochs`: the length of one run. */
   epochs: number;
   samples: number;
@@ -57,7 +56,7 @@ export interface LayerStatsView {
   units: number;
   activation: string;
   /** Euclidean norm of dE/dW and dE/db of this layer together. */
-  gradNorm: number;
+  gradientNorm: number;
   /** Share of units whose output is constant zero on every sample (relu family). */
   deadShare: number;
   /** Share of units whose derivative is near zero on most samples (sigmoid, tanh). */
@@ -123,6 +122,7 @@ export type NoteMessage =
   | { kind: 'note'; type: 'pause' }
   | { kind: 'note'; type: 'resume' }
   | { kind: 'note'; type: 'stop' }
+  /** Applies a learning rate from the next batch on, until the file is reloaded (a reset keeps it). */
   | { kind: 'note'; type: 'setLearningRate'; value: number }
   /** How often progress is posted while training (ms), and at most how many points per message. */
   | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number };

@@ -33,7 +33,6 @@ export function summarize(spec: NetSpec, net: Network, fileName: string, train: 
     activations: net.layers.map((l) => l.activation),
     loss: spec.loss,
     optimizer: spec.training.optimizer,
-    learningRate: spec.training.learningRate,
     epochs: spec.training.epochs,
     samples: train?.inputs.length ?? 0,
     validationSamples: validation?.inputs.length ?? 0,
@@ -205,7 +204,7 @@ export function statsView(net: Network, stats: LayerStats[]): LayerStatsView[] {
     layer: s.layer,
     units: net.layers[s.layer - 1].units,
     activation: net.layers[s.layer - 1].activation,
-    gradNorm: s.gradientNorm,
+    gradientNorm: s.gradientNorm,
     deadShare: s.deadShare,
     saturatedShare: s.saturatedShare,
   }));

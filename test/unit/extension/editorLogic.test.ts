@@ -4,7 +4,8 @@ import * as assert from 'assert';
 import * as jsonc from 'jsonc-parser';
 import { Network } from '../../../src/engine';
 import { parseNet } from '../../../src/engine/format';
-import { layerRanges, locationAt, paramName, parameterRange, parseTree } from '../../../src/extension/editor/netLocation';
+import { layerRanges, locationAt, parameterRange, parseTree } from '../../../src/extension/editor/netLocation';
+import { parameterName as paramName } from '../../../src/engine/spec';
 import { buildLenses, formatNumber, layerTitle, type LensInput } from '../../../src/extension/editor/lensModel';
 import { regenerateLayer } from '../../../src/extension/editor/regenerate';
 import { hoverMarkdown } from '../../../src/extension/editor/hoverText';
@@ -98,9 +99,9 @@ describe('extension: lens titles', () => {
         state: 'done', running: false, epoch: 3000, totalEpochs: 3000, checkRunning: false,
         lastRun: { reason: 'done', epoch: 3000, epochsRun: 3000, seconds: 1, last: { epoch: 3000, loss: 0.00123, accuracy: 1 } },
         stats: [
-          { layer: 1, units: 4, activation: 'relu', gradNorm: 0.5, deadShare: 0.25, saturatedShare: 0 },
-          { layer: 2, units: 3, activation: 'sigmoid', gradNorm: 1.5e-6, deadShare: 0, saturatedShare: 2 / 3 },
-          { layer: 3, units: 1, activation: 'linear', gradNorm: 0, deadShare: 0, saturatedShare: 0 },
+          { layer: 1, units: 4, activation: 'relu', gradientNorm: 0.5, deadShare: 0.25, saturatedShare: 0 },
+          { layer: 2, units: 3, activation: 'sigmoid', gradientNorm: 1.5e-6, deadShare: 0, saturatedShare: 2 / 3 },
+          { layer: 3, units: 1, activation: 'linear', gradientNorm: 0, deadShare: 0, saturatedShare: 0 },
         ],
       },
     });
@@ -125,7 +126,7 @@ describe('extension: lens titles', () => {
 
   it('formats numbers with 4 significant digits', () => {
     assert.deepStrictEqual([0.012345, 1234.5678, 3.2e-9, 0, NaN, 250000].map(formatNumber), ['0.01235', '1235', '3.20e-9', '0', 'NaN', '2.50e+5']);
-    assert.strictEqual(layerTitle({ layer: 1, units: 2, activation: 'tanh', gradNorm: 2, deadShare: 0, saturatedShare: 0.5 }), 'layer 1 · ‖∇‖ 2 · 50% saturated');
+    assert.strictEqual(layerTitle({ layer: 1, units: 2, activation: 'tanh', gradientNorm: 2, deadShare: 0, saturatedShare: 0.5 }), 'layer 1 · ‖∇‖ 2 · 50% saturated');
   });
 });
 

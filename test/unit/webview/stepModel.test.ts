@@ -55,7 +55,7 @@ function engineValue(s: Shown, net: Network, tr: ReturnType<Network['trace']>, l
     case 'Delta': return -tr.delta[l][j];
     case 'sumWDelta': return -tr.backSum[l][j];
     case 'loss': return tr.loss;
-    case 'lr': return lr;
+    case 'learningRate': return lr;
     case 'l2': return l2;
     case 'w': return net.layers[l - 1].weight(j, s.k!);
     case 'b': return net.layers[l - 1].b[j];
@@ -137,7 +137,7 @@ describe('step-through model against the engine', () => {
     for (const step of steps.filter((s) => s.phase === 'update')) {
       for (const line of step.lines) {
         const u = line.shown.find((s) => s.quantity === 'uW' || s.quantity === 'ub')!;
-        const lr = line.shown.find((s) => s.quantity === 'lr')!.value;
+        const lr = line.shown.find((s) => s.quantity === 'learningRate')!.value;
         const D = line.shown.find((s) => s.quantity === 'Delta')!.value;
         const a = u.quantity === 'uW' ? line.shown.find((s) => s.quantity === 'out')!.value : 1;
         assert.ok(Math.abs(u.value - lr * a * D) <= 1e-15 * Math.abs(u.value), `${u.value} vs α a Δ = ${lr * a * D}`);

@@ -16,6 +16,7 @@ import { LossChart } from './views/lossChart';
 import { NetworkTab } from './views/network';
 import { Stepper } from './views/stepper';
 import { Tooltip } from './views/tooltip';
+import type { View } from './views/view';
 import { WeightsView } from './views/weights';
 
 const TAB_LABELS: Record<Tab, string> = {
@@ -44,6 +45,8 @@ export class App {
   private readonly weights: WeightsView;
   private readonly stepper: Stepper;
   private readonly gradcheck: GradCheckPanel;
+  /** Every view, for what they all get alike: the theme, their tab's visibility, the network. */
+  private readonly views: View[];
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
   private readonly panels = new Map<Tab, HTMLElement>();
   private network?: NetworkView;
@@ -95,6 +98,7 @@ export class App {
       () => this.requestTrace(true),
     );
     this.gradcheck = new GradCheckPanel(this.tooltip, this.theme, () => this.post({ type: 'runGradCheck' }), reveal);
+    this.views = [this.chart, this.boundary, this.networkTab, this.weights, this.stepper, this.gradcheck];
     this.build();
     watchTheme(() => this.onTheme());
   }
@@ -216,12 +220,7 @@ export class App {
       this.panels.get(t)!.hidden = !on;
     }
     if (focus) this.tabButtons.get(tab)?.focus();
-    this.chart.setVisible(tab === 'training');
-    this.boundary.setVisible(tab === 'training');
-    this.networkTab.setVisible(tab === 'network');
-    this.weights.setVisible(tab === 'weights');
-    this.stepper.setVisible(tab === 'step');
-    this.gradcheck.setVisible(tab === 'gradcheck');
+    for (const v of this.views) v.setVisible(v.tab === tab);
     this.tooltip.hide();
     if (tab === 'network' && this.network) this.requestTrace(false);
     if (tab === 'step' && this.network && (!this.stepper.hasTrace || (this.stepper.isStale && this.training !== 'training'))) this.requestTrace(true);
@@ -248,7 +247,6 @@ export class App {
     this.setState(state);
     this.onNetwork(n, true);
     if (n.sizes[0] !== 2) this.boundary.unavailable();
-    this.boundary.setClassNames(n.classNames);
     this.stepperWantsTrace = true;
     this.requestTrace(true);
     this.save();
@@ -268,12 +266,8 @@ export class App {
     } else {
       this.renderHeader();
     }
-    this.chart.setClassification(n.classification);
     this.controls.showLearningRate(n.learningRate);
-    this.networkTab.setNetwork(n);
-    this.weights.setNetwork(n);
-    this.stepper.setNetwork(n);
-    this.gradcheck.setNetwork(n);
+    for (const v of this.views) v.setNetwork(n);
     if (this.saved.sample >= n.samples && n.samples > 0) this.saved.sample = n.samples - 1;
     if (this.saved.tab === 'network') this.requestTrace(false);
   }
@@ -356,12 +350,7 @@ export class App {
 
   private onTheme(): void {
     this.theme = readTheme();
-    this.chart.setTheme(this.theme);
-    this.boundary.setTheme(this.theme);
-    this.networkTab.setTheme(this.theme);
-    this.weights.setTheme(this.theme);
-    this.stepper.setTheme(this.theme);
-    this.gradcheck.setTheme(this.theme);
+    for (const v of this.views) v.setTheme(this.theme);
   }
 
   /**

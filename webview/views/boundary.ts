@@ -4,18 +4,20 @@
  * diverging scale; the training points on top in their class colours. The host sends a new grid
  * at a bounded rate while training runs. Publishes `data-size` and `data-points` for tests.
  */
-import type { BoundaryView } from '../../src/shared/protocol';
+import type { BoundaryView, NetworkView } from '../../src/shared/protocol';
 import { classColor, css, divergingColor, mix, symmetricRange, type RGB } from '../colors';
 import { el, replaceChildren } from '../dom';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
 import { swatch } from './legend';
+import type { View } from './view';
 
 const SIZE = 300;
 const PAD = 52;
 
-export class BoundaryPanel {
+export class BoundaryPanel implements View {
   readonly element: HTMLElement;
+  readonly tab = 'training' as const;
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
   private boundary?: BoundaryView;
@@ -36,6 +38,10 @@ export class BoundaryPanel {
   setVisible(v: boolean): void {
     this.visible = v;
     if (v) this.draw();
+  }
+
+  setNetwork(n: NetworkView): void {
+    this.setClassNames(n.classNames);
   }
 
   setClassNames(names: string[] | undefined): void {

@@ -12,6 +12,7 @@ import type { Theme } from '../theme';
 import { Heatmap, type CellMark } from './heatmap';
 import { swatch } from './legend';
 import { tipRow, type Tooltip } from './tooltip';
+import type { View } from './view';
 
 /** Colour of an entry: its verdict's colour, stronger for a larger error (log scale 1e-12 .. 1). */
 export function entryColor(e: GradCheckEntryView, theme: Theme): RGB {
@@ -21,8 +22,9 @@ export function entryColor(e: GradCheckEntryView, theme: Theme): RGB {
   return mix(theme.bg, base, strength);
 }
 
-export class GradCheckPanel {
+export class GradCheckPanel implements View {
   readonly element: HTMLElement;
+  readonly tab = 'gradcheck' as const;
   private readonly run: HTMLButtonElement;
   private readonly summary: HTMLElement;
   private readonly maps: HTMLElement;

@@ -16,12 +16,13 @@ import {
   Tooltip as ChartTooltip,
   type ChartDataset,
 } from 'chart.js';
-import type { EpochPoint } from '../../src/shared/protocol';
+import type { EpochPoint, NetworkView } from '../../src/shared/protocol';
 import { css } from '../colors';
 import { el } from '../dom';
 import { LossHistory } from '../../src/engine/history';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
+import type { View } from './view';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, ChartTooltip);
 
@@ -30,8 +31,9 @@ export const REDRAW_MS = 100;
 
 type XY = { x: number; y: number };
 
-export class LossChart {
+export class LossChart implements View {
   readonly element: HTMLElement;
+  readonly tab = 'training' as const;
   private history = new LossHistory();
   private readonly canvas: HTMLCanvasElement;
   private readonly empty: HTMLElement;
@@ -50,6 +52,10 @@ export class LossChart {
     this.empty = el('div', { class: 'chart-empty', text: 'No training yet. Press Train or Step epoch to see the loss fall.' });
     this.element = el('div', { class: 'chart-box', testid: 'loss-chart' }, this.canvas, this.empty);
     this.publish();
+  }
+
+  setNetwork(n: NetworkView): void {
+    this.setClassification(n.classification);
   }
 
   setClassification(c: boolean): void {

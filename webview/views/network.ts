@@ -10,9 +10,11 @@ import type { EdgeMode } from '../state';
 import type { Theme } from '../theme';
 import { GraphView, outputValues } from './graph';
 import { SamplePicker } from './samplePicker';
+import type { View } from './view';
 
-export class NetworkTab {
+export class NetworkTab implements View {
   readonly element: HTMLElement;
+  readonly tab = 'network' as const;
   readonly picker: SamplePicker;
   private readonly graph = new GraphView('network-graph');
   private readonly details: HTMLElement;

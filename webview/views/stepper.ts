@@ -15,6 +15,7 @@ import { stepsOf, type Step, type StepLine } from '../stepModel';
 import type { Theme } from '../theme';
 import { GraphView } from './graph';
 import { SamplePicker } from './samplePicker';
+import type { View } from './view';
 
 /** Lines shown before "show all". */
 const FIRST_LINES = 10;
@@ -24,8 +25,9 @@ function tex(target: HTMLElement, source: string, display: boolean): HTMLElement
   return target;
 }
 
-export class Stepper {
+export class Stepper implements View {
   readonly element: HTMLElement;
+  readonly tab = 'step' as const;
   readonly picker: SamplePicker;
   private readonly outline: HTMLOListElement;
   private readonly body: HTMLElement;

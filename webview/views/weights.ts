@@ -13,6 +13,7 @@ import type { Theme } from '../theme';
 import { Heatmap } from './heatmap';
 import { divergingLegend } from './legend';
 import { tipRow, type Tooltip } from './tooltip';
+import type { View } from './view';
 
 const MODES: { mode: HeatmapMode; label: string; explain: string }[] = [
   { mode: 'value', label: 'Value', explain: 'The weights and biases as they are now.' },
@@ -47,8 +48,9 @@ interface LayerCard {
   legend: HTMLElement;
 }
 
-export class WeightsView {
+export class WeightsView implements View {
   readonly element: HTMLElement;
+  readonly tab = 'weights' as const;
   private readonly modeBar: HTMLElement;
   private readonly explain: HTMLElement;
   private readonly layersBox: HTMLElement;

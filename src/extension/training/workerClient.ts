@@ -1,6 +1,6 @@
 /**
- * The host side of the worker protocol: typed requests matched to their replies by id, notes,
- * and events. It talks to a `WorkerTransport` (a `worker_threads` Worker in the extension; a stub
+ * The host side of the worker protocol: typed requests matched to their replies by id (the
+ * shared request/reply layer, src/shared/rpc.ts), notes, and events. It talks to a `WorkerTransport` (a `worker_threads` Worker in the extension; a stub
  * in unit tests), so it has no `vscode` dependency.
  *
  * When the transport ends (the worker exits or crashes, or `dispose()`), every pending request is
@@ -10,6 +10,7 @@
  * checker, tests of the real worker).
  */
 import { Worker } from 'node:worker_threads';
+import { Requester } from '../../shared/rpc';
 import type {
   EventMessage,
   HostToWorker,
@@ -17,6 +18,7 @@ import type {
   RequestParams,
   RequestResult,
   RequestType,
+  WorkerRequests,
   WorkerToHost,
 } from '../worker/protocol';
 
@@ -29,12 +31,6 @@ export interface WorkerTransport {
   terminate(): Promise<void>;
 }
 
-interface Pending {
-  type: RequestType;
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-}
-
 export class WorkerEndedError extends Error {
   constructor(reason: string) {
     super(reason);
@@ -43,16 +39,16 @@ export class WorkerEndedError extends Error {
 }
 
 export class WorkerClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private ended: string | undefined;
+  private readonly requests: Requester<WorkerRequests>;
   private readonly eventHandlers: ((e: EventMessage) => void)[] = [];
   private readonly endHandlers: ((reason: string) => void)[] = [];
+  private ended: string | undefined;
 
   constructor(
     private readonly transport: WorkerTransport,
     private readonly log: (message: string) => void = () => undefined,
   ) {
+    this.requests = new Requester<WorkerRequests>((m) => transport.post(m), (s) => this.log(`worker ${s}`), (reason) => new WorkerEndedError(reason));
     transport.onMessage((m) => this.receive(m));
     transport.onEnd((reason) => this.end(reason));
   }
@@ -64,7 +60,7 @@ export class WorkerClient {
 
   /** How many requests await their reply. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.requests.pendingCount;
   }
 
   onEvent(handler: (e: EventMessage) => void): void {
@@ -78,17 +74,7 @@ export class WorkerClient {
   }
 
   request<K extends RequestType>(type: K, params: RequestParams<K>): Promise<RequestResult<K>> {
-    if (this.ended !== undefined) return Promise.reject(new WorkerEndedError(this.ended));
-    const id = this.nextId++;
-    return new Promise<RequestResult<K>>((resolve, reject) => {
-      this.pending.set(id, { type, resolve: resolve as (v: unknown) => void, reject });
-      try {
-        this.transport.post({ kind: 'request', id, type, params } as HostToWorker);
-      } catch (err) {
-        this.pending.delete(id);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
+    return this.requests.request(type, params);
   }
 
   note(message: NoteMessage): void {
@@ -104,26 +90,14 @@ export class WorkerClient {
   }
 
   private receive(m: WorkerToHost): void {
-    if (m.kind === 'reply') {
-      const p = this.pending.get(m.id);
-      if (!p) {
-        this.log(`worker reply for unknown request id ${m.id} ignored`);
-        return;
-      }
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
-      return;
-    }
-    for (const h of this.eventHandlers) h(m);
+    if (m.kind === 'reply') this.requests.receive(m);
+    else for (const h of this.eventHandlers) h(m);
   }
 
   private end(reason: string): void {
     if (this.ended !== undefined) return;
     this.ended = reason;
-    const pending = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of pending) p.reject(new WorkerEndedError(`${p.type}: ${reason}`));
+    this.requests.end(reason);
     for (const h of this.endHandlers.splice(0)) h(reason);
   }
 }

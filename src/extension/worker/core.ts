@@ -23,6 +23,7 @@ import {
 import { loadNet, networkFor, noDataProblem } from '../../engine/load';
 import type { EpochPoint, TrainingState } from '../../shared/protocol';
 import { reducePoints } from '../../engine/history';
+import { replyOf } from '../../shared/rpc';
 import {
   DEFAULT_MAX_POINTS_PER_MESSAGE,
   DEFAULT_PROGRESS_INTERVAL_MS,
@@ -379,11 +380,11 @@ export class WorkerCore {
   }
 
   private reply(id: number, result: unknown): void {
-    this.post({ kind: 'reply', id, ok: true, result });
+    this.post(replyOf(id, { result }));
   }
 
-  private fail(id: number, err: unknown): void {
-    this.post({ kind: 'reply', id, ok: false, error: err instanceof Error ? err.message : String(err) });
+  private fail(id: number, error: unknown): void {
+    this.post(replyOf(id, { error }));
   }
 
   private log(level: 'info' | 'warn' | 'error', message: string): void {

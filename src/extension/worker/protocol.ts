@@ -4,7 +4,8 @@
  * `vscode` or `worker_threads`.
  *
  * - Requests (host -> worker) carry an `id` and get exactly one `reply` with that id, either a
- *   result or an error message. Their parameter and result types are listed in `WorkerRequests`.
+ *   result or an error message (the shared request/reply layer, src/shared/rpc.ts). Their
+ *   parameter and result types are listed in `WorkerRequests`.
  * - Notes (host -> worker) control a running training loop and get no reply.
  * - Events (worker -> host) report progress, state changes and log lines as they happen.
  *
@@ -13,6 +14,7 @@
  */
 import type { Problem } from '../../engine/format/problems';
 import { HISTORY_POINTS } from '../../engine/history';
+import type { ReplyEnvelope, RequestEnvelope } from '../../shared/rpc';
 import type { DataCheckOptions, DataCheckResult } from './dataCheck';
 import type {
   BoundaryView,
@@ -86,7 +88,7 @@ export interface RunEnd {
 }
 
 /** Every request: its parameters and its result. */
-export interface WorkerRequests {
+export type WorkerRequests = {
   /** Parses and validates `text` (the document, unsaved edits included), loads its data, builds the network. */
   load: { params: { text: string; fileName: string; allowOutside?: boolean }; result: LoadResult };
   /** Trains for `epochs` (default: the file's) more epochs; replies when the run ends. */
@@ -108,15 +110,13 @@ export interface WorkerRequests {
    * worker's network is not touched. Used by the diagnostics' data-check worker.
    */
   checkData: { params: { text: string; fileName: string } & DataCheckOptions; result: DataCheckResult };
-}
+};
 
 export type RequestType = keyof WorkerRequests;
 export type RequestParams<K extends RequestType> = WorkerRequests[K]['params'];
 export type RequestResult<K extends RequestType> = WorkerRequests[K]['result'];
 
-export type RequestMessage = {
-  [K in RequestType]: { kind: 'request'; id: number; type: K; params: RequestParams<K> };
-}[RequestType];
+export type RequestMessage = RequestEnvelope<WorkerRequests>;
 
 export type NoteMessage =
   | { kind: 'note'; type: 'pause' }
@@ -129,9 +129,7 @@ export type NoteMessage =
 
 export type HostToWorker = RequestMessage | NoteMessage;
 
-export type ReplyMessage =
-  | { kind: 'reply'; id: number; ok: true; result: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: string };
+export type ReplyMessage = ReplyEnvelope;
 
 export interface ProgressEvent {
   kind: 'event';

@@ -4,7 +4,8 @@
  * and the chart history in the webview state, and asks the host for what it shows (a sample's
  * pass, a gradient check) — it computes no network quantity itself.
  */
-import type { FromWebview, NetworkView, ToWebview, TraceView, TrainingState } from '../src/shared/protocol';
+import type { FromWebview, NetworkView, ToWebview, TraceView, TrainingState, WebviewRequests } from '../src/shared/protocol';
+import { CancelledError, Requester, isReply } from '../src/shared/rpc';
 import { button, el, replaceChildren } from './dom';
 import type { Host } from './host';
 import { readSavedState, type SavedState, type Tab } from './state';
@@ -29,7 +30,7 @@ const TAB_LABELS: Record<Tab, string> = {
 
 const SAVE_DELAY_MS = 500;
 
-const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'trace', 'gradcheck', 'boundary', 'state', 'problem']);
+const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'gradcheck', 'boundary', 'state', 'problem']);
 
 export class App {
   private readonly saved: SavedState;
@@ -56,7 +57,10 @@ export class App {
   /** The header's summary of the network, without the epoch. */
   private summary = '';
   private saveTimer?: ReturnType<typeof setTimeout>;
-  private traceInFlight = false;
+  /** The webview's questions to the host, by id (src/shared/rpc.ts). */
+  private readonly requests: Requester<WebviewRequests>;
+  /** The id of the trace request in flight, if any. */
+  private traceInFlight?: number;
   private traceQueued = false;
   private stepperWantsTrace = true;
   /** The chart shows history from the saved state that no init has confirmed yet. */
@@ -67,6 +71,7 @@ export class App {
     private readonly host: Host,
   ) {
     this.saved = readSavedState(host.getState());
+    this.requests = new Requester<WebviewRequests>((m) => host.post(m));
     this.theme = readTheme();
     const s = this.saved;
     this.controls = new Controls((m) => this.post(m));
@@ -97,7 +102,7 @@ export class App {
       },
       () => this.requestTrace(true),
     );
-    this.gradcheck = new GradCheckPanel(this.tooltip, this.theme, () => this.post({ type: 'runGradCheck' }), reveal);
+    this.gradcheck = new GradCheckPanel(this.tooltip, this.theme, () => this.runGradCheck(), reveal);
     this.views = [this.chart, this.boundary, this.networkTab, this.weights, this.stepper, this.gradcheck];
     this.build();
     watchTheme(() => this.onTheme());
@@ -105,6 +110,10 @@ export class App {
 
   /** A message from the host (anything else posted to the window is ignored). */
   receive(data: unknown): void {
+    if (isReply(data)) {
+      this.requests.receive(data);
+      return;
+    }
     if (typeof data !== 'object' || data === null || !MESSAGE_TYPES.has((data as { type?: unknown }).type as string)) return;
     const m = data as ToWebview;
     switch (m.type) {
@@ -129,9 +138,6 @@ export class App {
       case 'network':
         this.onNetwork(m.network);
         break;
-      case 'trace':
-        this.onTrace(m.trace);
-        break;
       case 'gradcheck':
         this.gradcheck.setReport(m.report);
         break;
@@ -145,7 +151,6 @@ export class App {
         break;
       case 'problem':
         this.showProblem(m.message);
-        this.gradcheck.failed();
         break;
     }
   }
@@ -272,8 +277,18 @@ export class App {
     if (this.saved.tab === 'network') this.requestTrace(false);
   }
 
+  private runGradCheck(): void {
+    this.requests.request('gradCheck', {}).then(
+      (report) => this.gradcheck.setReport(report),
+      (e: Error) => {
+        // Only this request's own error ends the check's "running" state; no other problem does.
+        this.gradcheck.failed();
+        this.showProblem(e.message);
+      },
+    );
+  }
+
   private onTrace(t: TraceView): void {
-    this.traceInFlight = false;
     if (t.sample === this.saved.sample) {
       this.networkTab.setTrace(t);
       if (this.stepperWantsTrace || !this.stepper.hasTrace) {
@@ -281,22 +296,45 @@ export class App {
         this.stepperWantsTrace = false;
       }
     }
-    if (this.traceQueued) {
-      this.traceQueued = false;
-      this.requestTrace(false);
-    }
   }
 
-  /** Asks for the pass of the selected sample; one request at a time, the latest wins. */
-  private requestTrace(forStepper: boolean): void {
+  /**
+   * Asks for the pass of the selected sample; one request at a time. A refresh while one is in
+   * flight is queued; a new sample (`supersede`) cancels the request in flight, whose reply the
+   * request layer then drops.
+   */
+  private requestTrace(forStepper: boolean, supersede = false): void {
     if (!this.network || this.network.samples === 0) return;
     if (forStepper) this.stepperWantsTrace = true;
-    if (this.traceInFlight) {
-      this.traceQueued = true;
-      return;
+    if (this.traceInFlight !== undefined) {
+      if (!supersede) {
+        this.traceQueued = true;
+        return;
+      }
+      this.requests.cancel(this.traceInFlight);
     }
-    this.traceInFlight = true;
-    this.post({ type: 'requestTrace', sample: this.saved.sample });
+    const { id, result } = this.requests.send('trace', { sample: this.saved.sample });
+    this.traceInFlight = id;
+    result.then(
+      (t) => {
+        this.traceDone(id);
+        this.onTrace(t);
+      },
+      (e: Error) => {
+        if (e instanceof CancelledError) return;
+        this.traceDone(id);
+        this.showProblem(e.message);
+      },
+    );
+  }
+
+  private traceDone(id: number): void {
+    if (this.traceInFlight !== id) return;
+    this.traceInFlight = undefined;
+    if (this.traceQueued) {
+      this.traceQueued = false;
+      queueMicrotask(() => this.requestTrace(false));
+    }
   }
 
   private pickSample(sample: number): void {
@@ -305,7 +343,7 @@ export class App {
     this.stepper.picker.set(sample);
     this.networkTab.picker.showTrace(undefined);
     this.stepper.picker.showTrace(undefined);
-    this.requestTrace(true);
+    this.requestTrace(true, true);
     this.save();
   }
 

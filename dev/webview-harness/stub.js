@@ -40,7 +40,20 @@
       }
     }, tick);
   }
+  // Requests of the shared request/reply layer (src/shared/rpc.ts): exactly one reply per id.
+  const reply = (id, result) => send({ kind: 'reply', type: 'reply', id, ok: true, result });
+  const fail = (id, error) => send({ kind: 'reply', type: 'reply', id, ok: false, error });
+  function answer(m) {
+    if (m.type === 'trace') {
+      const t = S.snapshots[snap].traces[m.params.sample];
+      if (t) reply(m.id, t);
+      else fail(m.id, `The harness has traces of the first ${S.snapshots[snap].traces.length} samples only.`);
+    } else if (m.type === 'gradCheck') {
+      setTimeout(() => reply(m.id, S.gradcheck), 300);
+    }
+  }
   function handle(m) {
+    if (m.kind === 'request') return answer(m);
     switch (m.type) {
       case 'ready': {
         const s = S.snapshots[snap];
@@ -60,15 +73,6 @@
           if (S.snapshots[0].boundary) send({ type: 'boundary', boundary: S.snapshots[0].boundary });
           setState('idle');
         }
-        break;
-      case 'requestTrace': {
-        const t = S.snapshots[snap].traces[m.sample];
-        if (t) send({ type: 'trace', trace: t });
-        else send({ type: 'problem', message: `The harness has traces of the first ${S.snapshots[snap].traces.length} samples only.` });
-        break;
-      }
-      case 'runGradCheck':
-        setTimeout(() => send({ type: 'gradcheck', report: S.gradcheck }), 300);
         break;
       case 'reveal':
         window.__revealed.push(m);

@@ -1,13 +1,17 @@
 /**
  * The one message protocol between the extension host and the inspector webview.
  *
- * Both sides import this file. Every message is a plain JSON object discriminated by `type`.
- * The webview sends `ready` first; the host sends nothing before it. The host validates every
- * message it receives with `parseFromWebview` and ignores (with a log line) anything that does not
- * fit. Numbers are float64 exactly as the engine computed them.
+ * Both sides import this file. Every message is a plain JSON object. Questions the webview asks
+ * (a sample's trace, a gradient check) are requests of the shared request/reply layer
+ * (src/shared/rpc.ts, `WebviewRequests`): they carry an id and get exactly one reply, with the
+ * result or an error. Everything else is an event discriminated by `type`. The webview sends
+ * `ready` first; the host sends nothing before it. The host validates every message it receives
+ * with `parseFromWebview` (the trust boundary) and ignores (with a log line) anything that does
+ * not fit. Numbers are float64 exactly as the engine computed them.
  */
 
 import { isLearningRate } from '../engine/spec';
+import type { ReplyEnvelope, RequestEnvelope } from './rpc';
 
 /** One point of the loss history (one epoch); defined with the history module in the engine. */
 import type { EpochPoint } from '../engine/history';
@@ -136,7 +140,6 @@ export interface InitMessage { type: 'init'; uri: string; network: NetworkView; 
 /** Numbers only: the training state arrives in `state` messages alone. */
 export interface ProgressMessage { type: 'progress'; points: EpochPoint[]; epoch: number; totalEpochs: number }
 export interface NetworkMessage { type: 'network'; network: NetworkView }
-export interface TraceMessage { type: 'trace'; trace: TraceView }
 export interface GradCheckMessage { type: 'gradcheck'; report: GradCheckView }
 export interface BoundaryMessage { type: 'boundary'; boundary: BoundaryView }
 export interface StateMessage { type: 'state'; state: TrainingState; message?: string }
@@ -146,28 +149,32 @@ export type ToWebview =
   | InitMessage
   | ProgressMessage
   | NetworkMessage
-  | TraceMessage
   | GradCheckMessage
   | BoundaryMessage
   | StateMessage
-  | ProblemMessage;
+  | ProblemMessage
+  | ReplyEnvelope;
 
 // ---- webview -> host ----
 export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset';
 export interface ReadyMessage { type: 'ready' }
 export interface ControlMessage { type: 'control'; action: ControlAction }
 export interface SetLearningRateMessage { type: 'setLearningRate'; value: number }
-export interface RequestTraceMessage { type: 'requestTrace'; sample: number }
-export interface RunGradCheckMessage { type: 'runGradCheck' }
 export interface RevealMessage { type: 'reveal'; layer: number; kind: 'w' | 'b'; j: number; k?: number }
+
+/** The webview's questions: a sample's forward and backward pass, a gradient check. */
+export type WebviewRequests = {
+  trace: { params: { sample: number }; result: TraceView };
+  gradCheck: { params: Record<string, never>; result: GradCheckView };
+};
+export type WebviewRequest = RequestEnvelope<WebviewRequests>;
 
 export type FromWebview =
   | ReadyMessage
   | ControlMessage
   | SetLearningRateMessage
-  | RequestTraceMessage
-  | RunGradCheckMessage
-  | RevealMessage;
+  | RevealMessage
+  | WebviewRequest;
 
 const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset'];
 
@@ -179,9 +186,9 @@ function isIndex(v: unknown): v is number {
 export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview } | { ok: false; reason: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: 'not an object' };
   const m = raw as Record<string, unknown>;
+  if (m.kind === 'request') return parseRequest(m);
   switch (m.type) {
     case 'ready':
-    case 'runGradCheck':
       return { ok: true, message: { type: m.type } };
     case 'control':
       if (typeof m.action === 'string' && (CONTROL_ACTIONS as readonly string[]).includes(m.action)) {
@@ -193,9 +200,6 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
         return { ok: true, message: { type: 'setLearningRate', value: m.value } };
       }
       return { ok: false, reason: 'setLearningRate: value must be a positive finite number' };
-    case 'requestTrace':
-      if (isIndex(m.sample)) return { ok: true, message: { type: 'requestTrace', sample: m.sample } };
-      return { ok: false, reason: 'requestTrace: sample must be a non-negative integer' };
     case 'reveal':
       if (
         isIndex(m.layer) && m.layer >= 1 && (m.kind === 'w' || m.kind === 'b') && isIndex(m.j) &&
@@ -208,5 +212,20 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
       return { ok: false, reason: 'reveal: needs layer >= 1, kind w|b, integer j (and k for w)' };
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(m.type)}` };
+  }
+}
+
+function parseRequest(m: Record<string, unknown>): { ok: true; message: WebviewRequest } | { ok: false; reason: string } {
+  const id = m.id;
+  if (!isIndex(id) || id < 1) return { ok: false, reason: 'request: id must be a positive integer' };
+  const params = typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params) ? (m.params as Record<string, unknown>) : undefined;
+  switch (m.type) {
+    case 'trace':
+      if (params && isIndex(params.sample)) return { ok: true, message: { kind: 'request', id, type: 'trace', params: { sample: params.sample } } };
+      return { ok: false, reason: 'trace: sample must be a non-negative integer' };
+    case 'gradCheck':
+      return { ok: true, message: { kind: 'request', id, type: 'gradCheck', params: {} } };
+    default:
+      return { ok: false, reason: `unknown request type ${JSON.stringify(m.type)}` };
   }
 }

@@ -22,9 +22,10 @@ export type RequestEnvelope<M extends RequestMap> = {
   [K in keyof M & string]: { kind: 'request'; id: number; type: K; params: M[K]['params'] };
 }[keyof M & string];
 
+/** `type: 'reply'` lets a reply sit in a union of events discriminated by `type`; receivers route by `kind`. */
 export type ReplyEnvelope =
-  | { kind: 'reply'; id: number; ok: true; result: unknown }
-  | { kind: 'reply'; id: number; ok: false; error: string };
+  | { kind: 'reply'; type?: 'reply'; id: number; ok: true; result: unknown }
+  | { kind: 'reply'; type?: 'reply'; id: number; ok: false; error: string };
 
 export class CancelledError extends Error {
   constructor(what: string) {
@@ -119,9 +120,9 @@ export class Requester<M extends RequestMap> {
 
 /** The answering side: the reply to request `id`, from what answering it returned or threw. */
 export function replyOf(id: number, outcome: { result: unknown } | { error: unknown }): ReplyEnvelope {
-  if ('result' in outcome) return { kind: 'reply', id, ok: true, result: outcome.result };
+  if ('result' in outcome) return { kind: 'reply', type: 'reply', id, ok: true, result: outcome.result };
   const e = outcome.error;
-  return { kind: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) };
+  return { kind: 'reply', type: 'reply', id, ok: false, error: e instanceof Error ? e.message : String(e) };
 }
 
 /** True for a reply envelope (what a receiver routes to its Requester rather than its event handlers). */

@@ -24,7 +24,10 @@ import {
   type GradCheckView,
   type RevealMessage,
   type ToWebview,
+  type WebviewRequest,
+  type WebviewRequests,
 } from '../../shared/protocol';
+import { replyOf } from '../../shared/rpc';
 import { reducePoints } from '../../engine/history';
 import { Throttle, realTimers, type Timers } from './throttle';
 
@@ -119,6 +122,10 @@ export class InspectorController implements vscode.Disposable {
   }
 
   private async handle(m: FromWebview): Promise<void> {
+    if ('kind' in m && m.kind === 'request') {
+      await this.answer(m);
+      return;
+    }
     try {
       switch (m.type) {
         case 'ready':
@@ -154,17 +161,6 @@ export class InspectorController implements vscode.Disposable {
           this.session.setLearningRate(m.value);
           this.log.info(`inspector ${this.uri}: learning rate set to ${m.value}`);
           return;
-        case 'requestTrace': {
-          const trace = await this.session.trace(m.sample);
-          this.send({ type: 'trace', trace });
-          return;
-        }
-        case 'runGradCheck': {
-          const report = await this.session.gradCheck();
-          this.lastReport = report;
-          this.send({ type: 'gradcheck', report });
-          return;
-        }
         case 'reveal':
           await this.onReveal(m);
           return;
@@ -173,6 +169,23 @@ export class InspectorController implements vscode.Disposable {
       const message = e instanceof Error ? e.message : String(e);
       this.log.error(`inspector ${this.uri}: ${m.type}${m.type === 'control' ? ` ${m.action}` : ''} failed: ${message}`);
       this.send({ type: 'problem', message });
+    }
+  }
+
+  /** Answers a request of the webview with exactly one reply (its result, or its error), by id. */
+  private async answer(m: WebviewRequest): Promise<void> {
+    try {
+      let result: WebviewRequests[typeof m.type]['result'];
+      if (m.type === 'trace') {
+        result = await this.session.trace(m.params.sample);
+      } else {
+        result = await this.session.gradCheck();
+        this.lastReport = result;
+      }
+      this.send(replyOf(m.id, { result }));
+    } catch (error) {
+      this.log.error(`inspector ${this.uri}: ${m.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.send(replyOf(m.id, { error }));
     }
   }
 

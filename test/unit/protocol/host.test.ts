@@ -211,18 +211,25 @@ describe('inspector controller (host side)', () => {
     assert.ok(logs.some((l) => l.startsWith('error ') && l.includes('control train failed')));
   });
 
-  it('answers requestTrace, runGradCheck and reveal through the session, and a bad sample with a problem', async () => {
+  it('answers trace and gradCheck requests and reveal through the session, each reply by its id, a bad sample with an error reply', async () => {
     const { c, sent, revealed } = setup();
     c.receive({ type: 'ready' });
     await settle();
     sent.length = 0;
-    c.receive({ type: 'requestTrace', sample: 2 });
-    c.receive({ type: 'runGradCheck' });
+    c.receive({ kind: 'request', id: 1, type: 'trace', params: { sample: 2 } });
+    c.receive({ kind: 'request', id: 2, type: 'gradCheck', params: {} });
     c.receive({ type: 'reveal', layer: 1, kind: 'w', j: 0, k: 1 });
-    c.receive({ type: 'requestTrace', sample: 9 });
+    c.receive({ kind: 'request', id: 3, type: 'trace', params: { sample: 9 } });
     await settle();
-    assert.deepEqual(sent.map((m) => m.type).sort(), ['gradcheck', 'problem', 'trace']);
-    assert.equal((sent.find((m) => m.type === 'trace') as Extract<ToWebview, { type: 'trace' }>).trace.sample, 2);
+    const replies = sent.filter((m): m is Extract<ToWebview, { kind: 'reply' }> => 'kind' in m && m.kind === 'reply');
+    assert.equal(replies.length, sent.length, 'requests are answered by replies only');
+    const byId = new Map(replies.map((r) => [r.id, r]));
+    const trace = byId.get(1)!;
+    assert.ok(trace.ok && (trace.result as TraceView).sample === 2);
+    const check = byId.get(2)!;
+    assert.ok(check.ok && (check.result as GradCheckView).passed);
+    const bad = byId.get(3)!;
+    assert.ok(!bad.ok && /sample 10 does not exist/.test(bad.error), JSON.stringify(bad));
     assert.deepEqual(revealed, [{ type: 'reveal', layer: 1, kind: 'w', j: 0, k: 1 }]);
   });
 

@@ -21,12 +21,12 @@ function rejected(raw: unknown, reasonPart: string): void {
 describe('parseFromWebview', () => {
   it('accepts every message type in its valid form', () => {
     assert.deepEqual(ok({ type: 'ready' }), { type: 'ready' });
-    assert.deepEqual(ok({ type: 'runGradCheck' }), { type: 'runGradCheck' });
+    assert.deepEqual(ok({ kind: 'request', id: 1, type: 'gradCheck', params: {} }), { kind: 'request', id: 1, type: 'gradCheck', params: {} });
     for (const action of ['train', 'pause', 'resume', 'step', 'stop', 'reset']) {
       assert.deepEqual(ok({ type: 'control', action }), { type: 'control', action });
     }
     assert.deepEqual(ok({ type: 'setLearningRate', value: 0.05 }), { type: 'setLearningRate', value: 0.05 });
-    assert.deepEqual(ok({ type: 'requestTrace', sample: 0 }), { type: 'requestTrace', sample: 0 });
+    assert.deepEqual(ok({ kind: 'request', id: 2, type: 'trace', params: { sample: 0 } }), { kind: 'request', id: 2, type: 'trace', params: { sample: 0 } });
     assert.deepEqual(ok({ type: 'reveal', layer: 2, kind: 'w', j: 0, k: 3 }), { type: 'reveal', layer: 2, kind: 'w', j: 0, k: 3 });
     assert.deepEqual(ok({ type: 'reveal', layer: 1, kind: 'b', j: 4 }), { type: 'reveal', layer: 1, kind: 'b', j: 4 });
   });
@@ -53,7 +53,12 @@ describe('parseFromWebview', () => {
   });
 
   it('rejects sample numbers that are not non-negative integers', () => {
-    for (const sample of [-1, 1.5, '2', NaN, undefined]) rejected({ type: 'requestTrace', sample }, 'non-negative integer');
+    for (const sample of [-1, 1.5, '2', NaN, undefined]) rejected({ kind: 'request', id: 1, type: 'trace', params: { sample } }, 'non-negative integer');
+  });
+
+  it('rejects requests without a positive integer id, or of an unknown type', () => {
+    for (const id of [0, -1, 1.5, '1', undefined]) rejected({ kind: 'request', id, type: 'gradCheck', params: {} }, 'id must be a positive integer');
+    rejected({ kind: 'request', id: 3, type: 'format-disk', params: {} }, 'unknown request type "format-disk"');
   });
 
   it('rejects reveals that do not name one parameter', () => {

@@ -37,6 +37,25 @@ export interface LayerView {
   ub?: number[];
 }
 
+/** What matters about one layer after a run, at the current weights over the training data. */
+export interface LayerStatsView {
+  /** 1-based layer index l. */
+  layer: number;
+  units: number;
+  activation: string;
+  /** Euclidean norm of dE/dW and dE/db of this layer together. */
+  gradientNorm: number;
+  /** Share of units whose output is constant zero on every sample (relu family). */
+  deadShare: number;
+  /** Share of units whose derivative is near zero on most samples (sigmoid, tanh). */
+  saturatedShare: number;
+}
+
+/**
+ * THE snapshot of the network's state, produced by the worker alone (`snapshot` in
+ * src/extension/worker/views.ts) and read by the inspector's views, the step-through, the lenses
+ * and the hovers.
+ */
 export interface NetworkView {
   name: string;
   fileName: string;
@@ -49,6 +68,8 @@ export interface NetworkView {
   learningRate: number;
   epoch: number;
   layers: LayerView[];
+  /** Per-layer statistics at the current weights over the training data (lenses, hovers). */
+  stats: LayerStatsView[];
   /** How training updates the weights, for the step-through's remark on how its one-sample step differs. */
   optimizer: string;
   /** Samples per update in training (the whole training set when the file sets no batch size). */

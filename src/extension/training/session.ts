@@ -185,7 +185,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
 
   async refreshStats(): Promise<void> {
     try {
-      this.stats = await this.worker().request('stats', {});
+      this.stats = (await this.worker().request('network', {})).stats;
     } catch (err) {
       this.stats = undefined;
       this.host.log.warn(`${fileLabel(this.uri)}: statistics: ${message(err)}`);

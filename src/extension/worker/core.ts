@@ -16,7 +16,6 @@ import {
   Network,
   Trainer,
   checkNetwork,
-  layerStats,
   type Dataset,
   type NetSpec,
 } from '../../engine';
@@ -36,7 +35,7 @@ import {
   type WorkerToHost,
 } from './protocol';
 import { checkDocument } from './dataCheck';
-import { boundaryView, gradCheckView, snapshot, statsView, summarize, traceView } from './views';
+import { boundaryView, gradCheckView, snapshot, summarize, traceView } from './views';
 
 /** Longest stretch of epochs before the worker returns to its message loop. */
 export const SLICE_MS = 15;
@@ -147,11 +146,6 @@ export class WorkerCore {
       }
       case 'weights':
         return this.need().net.weights();
-      case 'stats': {
-        const s = this.need();
-        this.gradientAtCurrentWeights(s);
-        return statsView(s.net, layerStats(s.net, s.train));
-      }
       case 'trace': {
         const s = this.need();
         return traceView(s.net, s.train, m.params.sample, s.trainer.learningRate, s.spec.training.l2);
@@ -351,10 +345,6 @@ export class WorkerCore {
       };
     }
     return { reason: 'error', message: err instanceof Error ? err.message : String(err) };
-  }
-
-  private gradientAtCurrentWeights(s: Loaded): void {
-    s.net.lossAndGradient(s.train.inputs, s.train.targets, s.spec.training.l2);
   }
 
   private flushProgress(): void {

@@ -20,10 +20,13 @@ import type {
   BoundaryView,
   EpochPoint,
   GradCheckView,
+  LayerStatsView,
   NetworkView,
   TraceView,
   TrainingState,
 } from '../../shared/protocol';
+
+export type { LayerStatsView };
 
 /** What a successfully loaded file is, in brief (for lenses, hovers and messages). */
 export interface NetSummary {
@@ -49,20 +52,6 @@ export type LoadResult =
 export interface LayerWeights {
   weights: number[][];
   biases: number[];
-}
-
-/** What matters about one layer after a run, at the current weights over the training data. */
-export interface LayerStatsView {
-  /** 1-based layer index l. */
-  layer: number;
-  units: number;
-  activation: string;
-  /** Euclidean norm of dE/dW and dE/db of this layer together. */
-  gradientNorm: number;
-  /** Share of units whose output is constant zero on every sample (relu family). */
-  deadShare: number;
-  /** Share of units whose derivative is near zero on most samples (sigmoid, tanh). */
-  saturatedShare: number;
 }
 
 export interface Divergence {
@@ -97,9 +86,9 @@ export type WorkerRequests = {
   step: { params: Record<string, never>; result: RunEnd };
   /** Re-initialises every layer from the seed (ignoring the file's weights); the epoch counter restarts. */
   reset: { params: Record<string, never>; result: LayerWeights[] };
+  /** THE snapshot of the network's state (see views.snapshot). */
   network: { params: Record<string, never>; result: NetworkView };
   weights: { params: Record<string, never>; result: LayerWeights[] };
-  stats: { params: Record<string, never>; result: LayerStatsView[] };
   trace: { params: { sample: number }; result: TraceView };
   /** `maxPerLayer`: 0 checks every parameter, otherwise a seeded sample of that many per layer. */
   gradCheck: { params: { maxPerLayer: number }; result: GradCheckView };

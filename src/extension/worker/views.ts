@@ -5,6 +5,7 @@
  * engine's float64 values, copied, never recomputed in another way.
  */
 import {
+  layerStats,
   predictedClass,
   type Dataset,
   type GradCheckEntry,
@@ -89,6 +90,7 @@ export function snapshot(s: SnapshotSource): NetworkView {
     return v;
   });
   const samples = train.inputs.length;
+  const stats = statsView(net, layerStats(net, train));
   const view: NetworkView = {
     name: summary.name,
     fileName: s.fileName,
@@ -100,6 +102,7 @@ export function snapshot(s: SnapshotSource): NetworkView {
     learningRate: s.trainer.learningRate,
     epoch: s.trainer.epoch,
     layers,
+    stats,
     optimizer: training.optimizer,
     // The batch training really uses: the whole training set when the file sets no batch size.
     batchSize: Math.max(1, Math.min(training.batchSize ?? samples, samples)),

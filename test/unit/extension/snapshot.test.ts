@@ -6,16 +6,19 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import type { WorkerClient } from '../../../src/extension/training/workerClient';
-import type { LayerView, NetworkView, TraceView } from '../../../src/shared/protocol';
+import type { LayerStatsView, LayerView, NetworkView, TraceView } from '../../../src/shared/protocol';
 import { stepsOf } from '../../../webview/stepModel';
 import { bundleWorker, repoRoot, type RealWorker } from './realWorker';
 
 const NETWORK_FIELDS: Record<keyof NetworkView, true> = {
   name: true, fileName: true, sizes: true, activations: true, loss: true, classification: true, samples: true,
-  learningRate: true, epoch: true, layers: true, optimizer: true, batchSize: true, l2: true, inputNames: true, classNames: true,
+  learningRate: true, epoch: true, layers: true, stats: true, optimizer: true, batchSize: true, l2: true, inputNames: true, classNames: true,
 };
 const LAYER_FIELDS: Record<keyof LayerView, true> = {
   layer: true, units: true, inputs: true, activation: true, W: true, b: true, dW: true, db: true, uW: true, ub: true,
+};
+const STATS_FIELDS: Record<keyof LayerStatsView, true> = {
+  layer: true, units: true, activation: true, gradientNorm: true, deadShare: true, saturatedShare: true,
 };
 const TRACE_FIELDS: Record<keyof TraceView, true> = {
   sample: true, x: true, t: true, net: true, out: true, delta: true, fprime: true, backSum: true, dEdy: true, loss: true,
@@ -65,6 +68,15 @@ describe('the snapshot contract, produced by the real worker', function () {
     assert.strictEqual(n.epoch, 1);
     assert.deepStrictEqual(n.inputNames, ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']);
     assert.deepStrictEqual(n.classNames, ['setosa', 'versicolor', 'virginica']);
+    // The statistics the lenses and hovers read, one per layer; the gradient norm is the norm of
+    // the snapshot's own gradient (summed here independently).
+    assert.strictEqual(n.stats.length, n.layers.length);
+    for (const [i, st] of n.stats.entries()) {
+      assert.deepStrictEqual(missing(st, STATS_FIELDS), [], `stats of layer ${i + 1}`);
+      const layer = n.layers[i];
+      const sq = [...layer.dW!, ...layer.db!].reduce((a, g) => a + g * g, 0);
+      assert.ok(Math.abs(st.gradientNorm - Math.sqrt(sq)) <= 1e-12 * Math.sqrt(sq), `layer ${i + 1}: ${st.gradientNorm} vs ${Math.sqrt(sq)}`);
+    }
     const t = await client.request('trace', { sample: 3 });
     assert.deepStrictEqual(missing(t, TRACE_FIELDS), []);
   });

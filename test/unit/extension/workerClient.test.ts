@@ -86,7 +86,7 @@ describe('extension: WorkerClient (stub transport)', () => {
   it('dispose() terminates the transport and rejects what is pending', async () => {
     const t = new StubTransport();
     const c = new WorkerClient(t);
-    const p = assert.rejects(c.request('stats', {}), /the document was closed/);
+    const p = assert.rejects(c.request('weights', {}), /the document was closed/);
     await c.dispose('the document was closed');
     assert.strictEqual(t.terminated, true);
     await p;

@@ -78,6 +78,7 @@ function networkView(inputs: number): NetworkView {
     learningRate: 0.5,
     epoch: 0,
     layers: [{ layer: 1, units: 1, inputs, activation: 'sigmoid', W: new Array<number>(inputs).fill(0.1), b: [0] }],
+    stats: [],
     optimizer: 'sgd',
     batchSize: 4,
     l2: 0,

@@ -10,34 +10,24 @@ import { el, replaceChildren } from '../dom';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
 import { swatch } from './legend';
-import type { View } from './view';
+import { TabView } from './view';
 
 const SIZE = 300;
 const PAD = 52;
 
-export class BoundaryPanel implements View {
+export class BoundaryPanel extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'training' as const;
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
   private boundary?: BoundaryView;
   private classNames?: string[];
-  private visible = false;
 
-  constructor(private theme: Theme) {
+  constructor(theme: Theme) {
+    super(theme);
     this.canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Decision boundary: the input plane coloured by the prediction, with the training points' } });
     this.legend = el('div', { class: 'legend' });
     this.element = el('div', { class: 'card boundary-card', testid: 'boundary', attrs: { hidden: true } }, el('h3', { text: 'Decision boundary' }), this.canvas, this.legend);
-  }
-
-  setTheme(t: Theme): void {
-    this.theme = t;
-    this.draw();
-  }
-
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.draw();
   }
 
   setNetwork(n: NetworkView): void {
@@ -53,7 +43,7 @@ export class BoundaryPanel implements View {
     this.element.hidden = false;
     this.element.setAttribute('data-size', String(b.size));
     this.element.setAttribute('data-points', String(b.points.length));
-    this.draw();
+    this.render();
   }
 
   /** The network does not have two inputs: no boundary to show. */
@@ -62,7 +52,7 @@ export class BoundaryPanel implements View {
     this.element.hidden = true;
   }
 
-  private draw(): void {
+  protected render(): void {
     const b = this.boundary;
     if (!b || !this.visible) return;
     const t = this.theme;

@@ -12,7 +12,7 @@ import type { Theme } from '../theme';
 import { Heatmap, type CellMark } from './heatmap';
 import { swatch } from './legend';
 import { tipRow, type Tooltip } from './tooltip';
-import type { View } from './view';
+import { TabView } from './view';
 
 /** Colour of an entry: its verdict's colour, stronger for a larger error (log scale 1e-12 .. 1). */
 export function entryColor(e: GradCheckEntryView, theme: Theme): RGB {
@@ -22,7 +22,7 @@ export function entryColor(e: GradCheckEntryView, theme: Theme): RGB {
   return mix(theme.bg, base, strength);
 }
 
-export class GradCheckPanel implements View {
+export class GradCheckPanel extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'gradcheck' as const;
   private readonly run: HTMLButtonElement;
@@ -33,14 +33,14 @@ export class GradCheckPanel implements View {
   private report?: GradCheckView;
   private network?: NetworkView;
   private running = false;
-  private visible = false;
 
   constructor(
     private readonly tooltip: Tooltip,
-    private theme: Theme,
+    theme: Theme,
     private readonly onRun: () => void,
     private readonly onReveal: (layer: number, kind: 'w' | 'b', j: number, k?: number) => void,
   ) {
+    super(theme);
     this.run = button('Run gradient check', () => this.start(), { class: 'primary', testid: 'run-gradcheck' });
     this.summary = el('div', { class: 'gc-summary', testid: 'gradcheck-summary', attrs: { 'aria-live': 'polite' } });
     this.maps = el('div', { class: 'layers' });
@@ -59,16 +59,6 @@ export class GradCheckPanel implements View {
       this.worst,
     );
     this.render();
-  }
-
-  setTheme(t: Theme): void {
-    this.theme = t;
-    this.render();
-  }
-
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.render();
   }
 
   setNetwork(n: NetworkView): void {
@@ -109,7 +99,7 @@ export class GradCheckPanel implements View {
     this.render();
   }
 
-  private render(): void {
+  protected render(): void {
     const r = this.report;
     this.element.setAttribute('data-state', this.running ? 'running' : r ? (r.passed ? 'passed' : 'failed') : 'none');
     if (this.running) {

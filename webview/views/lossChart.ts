@@ -22,7 +22,7 @@ import { el } from '../dom';
 import { LossHistory } from '../../src/engine/history';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
-import type { View } from './view';
+import { TabView } from './view';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, ChartTooltip);
 
@@ -31,7 +31,7 @@ export const REDRAW_MS = 100;
 
 type XY = { x: number; y: number };
 
-export class LossChart implements View {
+export class LossChart extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'training' as const;
   private history = new LossHistory();
@@ -41,13 +41,13 @@ export class LossChart implements View {
   private timer?: ReturnType<typeof setTimeout>;
   private lastDraw = 0;
   private redraws = 0;
-  private visible = true;
   private classification = false;
 
   constructor(
-    private theme: Theme,
+    theme: Theme,
     private logScale: boolean,
   ) {
+    super(theme, true);
     this.canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Loss per epoch' } });
     this.empty = el('div', { class: 'chart-empty', text: 'No training yet. Press Train or Step epoch to see the loss fall.' });
     this.element = el('div', { class: 'chart-box', testid: 'loss-chart' }, this.canvas, this.empty);
@@ -69,15 +69,15 @@ export class LossChart implements View {
     this.rebuild();
   }
 
-  setTheme(theme: Theme): void {
+  /** A new theme rebuilds the chart (its colours are set at creation). */
+  override setTheme(theme: Theme): void {
     this.theme = theme;
     this.rebuild();
   }
 
-  /** Called when the tab is shown or hidden: no drawing while hidden, one redraw on showing. */
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.schedule();
+  /** Drawing is rate-limited: at most every REDRAW_MS, and not while hidden. */
+  protected render(): void {
+    this.schedule();
   }
 
   /** Appends streamed points; returns true when they started a new run (old history dropped). */

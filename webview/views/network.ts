@@ -10,9 +10,9 @@ import type { EdgeMode } from '../state';
 import type { Theme } from '../theme';
 import { GraphView, outputValues } from './graph';
 import { SamplePicker } from './samplePicker';
-import type { View } from './view';
+import { TabView } from './view';
 
-export class NetworkTab implements View {
+export class NetworkTab extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'network' as const;
   readonly picker: SamplePicker;
@@ -22,15 +22,15 @@ export class NetworkTab implements View {
   private network?: NetworkView;
   private trace?: TraceView;
   private selected?: { layer: number; unit: number };
-  private visible = false;
 
   constructor(
-    private theme: Theme,
+    theme: Theme,
     private edgeMode: EdgeMode,
     sample: number,
     onSample: (s: number) => void,
     private readonly onEdgeMode: (m: EdgeMode) => void,
   ) {
+    super(theme);
     this.picker = new SamplePicker(sample, onSample, 'network-sample');
     this.edgeBar = el('div', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'Line thickness shows' } });
     for (const [m, label] of [['weight', 'Weights'], ['gradient', 'Gradients']] as const) {
@@ -49,16 +49,6 @@ export class NetworkTab implements View {
       el('div', { class: 'graph-row' }, el('div', { class: 'card graph-card' }, this.graph.element), this.details),
     );
     this.renderDetails();
-  }
-
-  setTheme(t: Theme): void {
-    this.theme = t;
-    this.render();
-  }
-
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.render();
   }
 
   setNetwork(n: NetworkView): void {
@@ -80,7 +70,7 @@ export class NetworkTab implements View {
     this.render();
   }
 
-  private render(): void {
+  protected render(): void {
     const n = this.network;
     if (!n) return;
     const trace = this.trace && this.trace.sample === this.picker.value ? this.trace : undefined;

@@ -15,7 +15,7 @@ import { stepsOf, type Step, type StepLine } from '../stepModel';
 import type { Theme } from '../theme';
 import { GraphView } from './graph';
 import { SamplePicker } from './samplePicker';
-import type { View } from './view';
+import { TabView } from './view';
 
 /** Lines shown before "show all". */
 const FIRST_LINES = 10;
@@ -25,7 +25,7 @@ function tex(target: HTMLElement, source: string, display: boolean): HTMLElement
   return target;
 }
 
-export class Stepper implements View {
+export class Stepper extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'step' as const;
   readonly picker: SamplePicker;
@@ -44,16 +44,16 @@ export class Stepper implements View {
   private traceVersion = -1;
   private steps: Step[] = [];
   private showAll = false;
-  private visible = false;
 
   constructor(
-    private theme: Theme,
+    theme: Theme,
     private index: number,
     sample: number,
     onSample: (s: number) => void,
     private readonly onStep: (i: number) => void,
     private readonly onRecompute: () => void,
   ) {
+    super(theme);
     this.picker = new SamplePicker(sample, onSample, 'step-sample');
     this.prev = button('◀ Previous', () => this.go(this.index - 1), { testid: 'step-prev' });
     this.next = button('Next ▶', () => this.go(this.index + 1), { testid: 'step-next' });
@@ -82,16 +82,6 @@ export class Stepper implements View {
       }
     });
     this.render();
-  }
-
-  setTheme(t: Theme): void {
-    this.theme = t;
-    this.render();
-  }
-
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.render();
   }
 
   /** The pass shown is the one of this trace (for the sample picked), computed at `epoch`. */
@@ -160,7 +150,7 @@ export class Stepper implements View {
     this.render();
   }
 
-  private render(): void {
+  protected render(): void {
     if (!this.visible) return;
     const steps = this.steps;
     if (steps.length === 0) {

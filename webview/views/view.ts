@@ -16,3 +16,32 @@ export interface View {
   /** A new snapshot of the network (weights, gradients, last update, settings, names). */
   setNetwork(network: NetworkView): void;
 }
+
+/**
+ * What the views share: the theme and whether their tab is shown. A new theme redraws; a hidden
+ * view does not draw, and draws once when shown. Each view says how it draws (`render`).
+ */
+export abstract class TabView implements View {
+  abstract readonly element: HTMLElement;
+  abstract readonly tab: Tab;
+
+  constructor(
+    protected theme: Theme,
+    protected visible = false,
+  ) {}
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.render();
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    if (visible) this.render();
+  }
+
+  abstract setNetwork(network: NetworkView): void;
+
+  /** Draws the view with its current data and theme. */
+  protected abstract render(): void;
+}

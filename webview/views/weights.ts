@@ -13,7 +13,7 @@ import type { Theme } from '../theme';
 import { Heatmap } from './heatmap';
 import { divergingLegend } from './legend';
 import { tipRow, type Tooltip } from './tooltip';
-import type { View } from './view';
+import { TabView } from './view';
 
 const MODES: { mode: HeatmapMode; label: string; explain: string }[] = [
   { mode: 'value', label: 'Value', explain: 'The weights and biases as they are now.' },
@@ -48,7 +48,7 @@ interface LayerCard {
   legend: HTMLElement;
 }
 
-export class WeightsView implements View {
+export class WeightsView extends TabView {
   readonly element: HTMLElement;
   readonly tab = 'weights' as const;
   private readonly modeBar: HTMLElement;
@@ -57,15 +57,15 @@ export class WeightsView implements View {
   private heatmaps: Heatmap[] = [];
   private cards: LayerCard[] = [];
   private network?: NetworkView;
-  private visible = false;
 
   constructor(
     private readonly tooltip: Tooltip,
-    private theme: Theme,
+    theme: Theme,
     private mode: HeatmapMode,
     private readonly onMode: (m: HeatmapMode) => void,
     private readonly onReveal: (layer: number, kind: 'w' | 'b', j: number, k?: number) => void,
   ) {
+    super(theme);
     this.modeBar = el('div', { class: 'segmented', attrs: { role: 'group', 'aria-label': 'What the heatmaps show' } });
     for (const m of MODES) {
       const b = button(m.label, () => this.setMode(m.mode), { testid: `heatmap-mode-${m.mode}`, attrs: { 'aria-pressed': String(m.mode === mode) } });
@@ -81,16 +81,6 @@ export class WeightsView implements View {
       this.layersBox,
     );
     this.updateExplain();
-  }
-
-  setTheme(t: Theme): void {
-    this.theme = t;
-    this.render();
-  }
-
-  setVisible(v: boolean): void {
-    this.visible = v;
-    if (v) this.render();
   }
 
   setNetwork(n: NetworkView): void {
@@ -112,7 +102,7 @@ export class WeightsView implements View {
     this.explain.textContent = MODES.find((m) => m.mode === this.mode)?.explain ?? '';
   }
 
-  private render(): void {
+  protected render(): void {
     const n = this.network;
     if (!n) {
       replaceChildren(this.layersBox, el('p', { class: 'muted', text: 'Waiting for the network…' }));

@@ -25,13 +25,25 @@ export async function scenario(example) {
   return out;
 }
 
+/** The extension's own inspector page (src/extension/inspector/html.ts), as the harness serves it. */
+async function page() {
+  mkdirSync(CACHE, { recursive: true });
+  const js = join(CACHE, 'page.js');
+  await esbuild.build({ entryPoints: [join(HERE, 'page.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: js, logLevel: 'error' });
+  return execFileSync(process.execPath, [js], { encoding: 'utf8' });
+}
+
 export async function startHarness({ example = 'xor', port = 0 } = {}) {
   const scenarioFile = await scenario(example);
+  const html = await page();
   const server = createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     let file;
-    if (url.pathname === '/') file = join(HERE, 'index.html');
-    else if (url.pathname === '/scenario.js') {
+    if (url.pathname === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(html);
+      return;
+    } else if (url.pathname === '/scenario.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(`window.SCENARIO = ${readFileSync(scenarioFile, 'utf8')};`);
       return;

@@ -13,6 +13,13 @@ export interface PageResources {
   scriptUri: string;
   styleUri: string;
   nonce: string;
+  /**
+   * Stylesheets before the page's own, and scripts run before its script (same nonce): none in the
+   * extension; the development harness (dev/webview-harness) serves this same page with VS Code's
+   * theme variables and its stand-in for the webview API there.
+   */
+  styleUrisBefore?: string[];
+  scriptUrisBefore?: string[];
 }
 
 /** A fresh nonce for one page load: 128 random bits, base64url (no characters that need escaping). */
@@ -47,12 +54,12 @@ export function inspectorHtml(r: PageResources): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(r.styleUri, 'stylesheet URI')}">
+${(r.styleUrisBefore ?? []).map((u) => `<link rel="stylesheet" href="${attr(u, 'stylesheet URI')}">\n`).join('')}<link rel="stylesheet" href="${attr(r.styleUri, 'stylesheet URI')}">
 <title>Backprop Studio inspector</title>
 </head>
 <body>
 <div id="app"></div>
-<script nonce="${attr(r.nonce, 'nonce')}" src="${attr(r.scriptUri, 'script URI')}"></script>
+${(r.scriptUrisBefore ?? []).map((u) => `<script nonce="${attr(r.nonce, 'nonce')}" src="${attr(u, 'script URI')}"></script>\n`).join('')}<script nonce="${attr(r.nonce, 'nonce')}" src="${attr(r.scriptUri, 'script URI')}"></script>
 </body>
 </html>
 `;

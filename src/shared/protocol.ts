@@ -11,6 +11,7 @@
  */
 
 import { isLearningRate } from '../engine/spec';
+import type { GradCheckEntry } from '../engine/gradcheck';
 import type { ReplyEnvelope, RequestEnvelope } from './rpc';
 
 /** One point of the loss history (one epoch); defined with the history module in the engine. */
@@ -112,20 +113,8 @@ export interface TraceView {
   newB: number[][];
 }
 
-export interface GradCheckEntryView {
-  layer: number;
-  kind: 'w' | 'b';
-  j: number;
-  k?: number;
-  name: string;
-  analytic: number;
-  numeric: number;
-  relativeError: number;
-  /** 'cannot-check': the loss is flat at float64 resolution along this parameter (see `reason`). */
-  status: 'ok' | 'warn' | 'fail' | 'kink' | 'cannot-check';
-  /** Why an entry is 'kink' or 'cannot-check', in words (engine gradcheck.ts). */
-  reason?: string;
-}
+/** One checked parameter, as the engine reports it (its fields, its statuses, the reason for 'kink' and 'cannot-check'). */
+export type GradCheckEntryView = Pick<GradCheckEntry, 'layer' | 'kind' | 'j' | 'k' | 'name' | 'analytic' | 'numeric' | 'relativeError' | 'status' | 'reason'>;
 
 export interface GradCheckView {
   passed: boolean;

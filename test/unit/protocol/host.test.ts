@@ -138,8 +138,11 @@ class StubSession implements TrainingSessionApi {
     if (sample >= 4) throw new Error(`sample ${sample + 1} does not exist: the data has 4 samples`);
     return { sample, x: [0, 1], t: [1], net: [[], [0]], out: [[0, 1], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, l2: 0, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]], newW: [[], [0.1, 0.15]], newB: [[], [0.05]] };
   }
+  /** When set, gradCheck() waits for it (a long check). */
+  checkGate?: Promise<void>;
   async gradCheck(): Promise<GradCheckView> {
     this.calls.push('gradcheck');
+    if (this.checkGate) await this.checkGate;
     return { passed: true, maxRelativeError: 1e-9, parameters: 3, entries: [], worst: [], thresholds: { pass: 1e-7, fail: 1e-4 }, seconds: 0.01 };
   }
   async boundary(size: number): Promise<BoundaryView | undefined> {
@@ -232,6 +235,26 @@ describe('inspector controller (host side)', () => {
     const bad = byId.get(3)!;
     assert.ok(!bad.ok && /sample 10 does not exist/.test(bad.error), JSON.stringify(bad));
     assert.deepEqual(revealed, [{ type: 'reveal', layer: 1, kind: 'w', j: 0, k: 1 }]);
+  });
+
+  it('a problem elsewhere (a failed control) does not end a running gradient check: its reply still comes, by its id', async () => {
+    const { c, s, sent } = setup();
+    c.receive({ type: 'ready' });
+    await settle();
+    sent.length = 0;
+    let open: () => void = () => undefined;
+    s.checkGate = new Promise<void>((r) => (open = r));
+    c.receive({ kind: 'request', id: 7, type: 'gradCheck', params: {} });
+    await settle();
+    s.fail = 'the file has errors: fix them first';
+    c.receive({ type: 'control', action: 'train' });
+    await settle();
+    assert.deepEqual(sent, [{ type: 'problem', message: 'the file has errors: fix them first' }], 'the problem is an event, not a reply');
+    open();
+    await settle();
+    await settle();
+    const reply = sent[1] as Extract<ToWebview, { kind: 'reply' }>;
+    assert.ok(reply.kind === 'reply' && reply.id === 7 && reply.ok && (reply.result as GradCheckView).passed, JSON.stringify(sent));
   });
 
   it('sends progress at a bounded rate however fast the session reports, losing no point', async () => {

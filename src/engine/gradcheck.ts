@@ -65,7 +65,7 @@ import { referenceKernel } from './kernels/reference';
 import { fromLogits, LOSS_FUNCTIONS } from './losses';
 import type { Network } from './network';
 import { Rng } from './rng';
-import type { Dataset } from './spec';
+import { parameterName, type Dataset } from './spec';
 
 export const GRADCHECK_DEFAULTS = {
   /** Step of the centred differences. */
@@ -317,7 +317,7 @@ export function gradientCheck(net: Network, data: Dataset, l2: number, options: 
         layer: l,
         kind: isW ? 'w' : 'b',
         j,
-        name: isW ? `w^${l}_{${j + 1},${(i % layer.inputs) + 1}}` : `b^${l}_{${j + 1}}`,
+        name: parameterName(l, j, isW ? i % layer.inputs : undefined),
         analytic,
         numeric,
         numericError,

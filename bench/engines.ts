@@ -60,7 +60,7 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
   };
 }
 
-export function trainerAdapter(name: string, w: Workload, kernel: Kernel): Adapter {
+export function trainerAdapter(name: string, w: Workload, kernel: Kernel, _epochLoss: 'batch-mean' | 'exact' = 'exact'): Adapter {
   const spec = specOf(w);
   const net = Network.fromSpec(spec, kernel);
   // W1's 4 samples are repeated so that an epoch is more than one evaluation of 4 samples

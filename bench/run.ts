@@ -1,28 +1,36 @@
 /**
- * `npm run bench`: W1, W2, W3 on the project's engine and on the peers, interleaved in one run
- * (every repetition runs every adapter once, in turn), after a warm-up, at least three
- * repetitions, medians; then the peak probes, the W3 products alone as a fraction of the SIMD
- * peak, and the gradient check in parameters per second. Prints figures; never fails on a slow
- * machine. Options: --reps N (default 3), --seconds S per timed run (default 0.25), --only W1,W2.
+ * `npm run bench`: W1, W2, W3 on the project's engine and on the peers. Every (workload, engine,
+ * repetition) runs in a fresh Node process (bench/child.ts: its own warm-up, one timed run), so
+ * no engine's JIT state or garbage slows another; the repetitions are interleaved (each round runs
+ * every engine once, in an order rotated from round to round); medians. Each sample reports its
+ * process's CPU share (CPU time / wall time of the timed run): a share well below 1 means the
+ * process was descheduled (the machine is shared) and its figure is low for that reason. Then, in
+ * this process: the peak probes, the W3 products alone as a fraction of the SIMD peak, and the
+ * gradient check in parameters per second. Prints figures and ratios; never fails on a slow
+ * machine. Options: --reps N (default 3, at least 3), --seconds S per timed run (default 0.5),
+ * --only W1,W2, --engines key,key (see ADAPTERS in child.ts; default all).
  */
+import { execFile } from 'node:child_process';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkNetwork } from '../src/engine/gradcheck';
 import { fastJsKernel } from '../src/engine/kernels/fast';
-import { referenceKernel } from '../src/engine/kernels/reference';
 import { wasmBackend } from '../src/engine/kernels/wasm';
 import type { Kernel } from '../src/engine/kernels/types';
 import { Network } from '../src/engine/network';
-import { type Adapter, engineAdapter, specOf, trainerAdapter } from './engines';
-import { brainAdapter, convnetAdapter, naiveAdapter, synapticAdapter, tfjsAdapter } from './peers';
-import { flopsPerSample, type Workload, workloads } from './workloads';
+import { ADAPTERS } from './child';
+import { specOf } from './engines';
+import { flopsPerSample, workloads } from './workloads';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const REPS = Math.max(3, Number(arg('--reps', '3')));
-const SECONDS = Number(arg('--seconds', '0.25'));
+const SECONDS = Number(arg('--seconds', '0.5'));
 const ONLY = arg('--only', 'W1,W2,W3').split(',');
+const ENGINES = arg('--engines', ADAPTERS.map((a) => a.key).join(',')).split(',');
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -30,38 +38,33 @@ const median = (xs: number[]): number => {
 };
 const fmt = (x: number): string => (x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(0));
 
-interface Entry {
-  adapter: Adapter;
-  ours: boolean;
-  /** samples per timed run, calibrated in the warm-up */
+interface Sample {
+  name: string;
   samples: number;
-  rates: number[];
+  seconds: number;
+  cpuSeconds: number;
+  rate: number;
 }
 
-async function bench(w: Workload, entries: Entry[]): Promise<void> {
-  // warm-up and calibration: grow the sample count until a run takes ~SECONDS/4, then scale
-  for (const e of entries) {
-    await e.adapter.prepare?.();
-    let n = w.batch;
-    for (;;) {
-      const t = performance.now();
-      n = e.adapter.run(n) ?? n;
-      const dt = (performance.now() - t) / 1000;
-      if (dt > SECONDS / 4) {
-        e.samples = Math.max(w.batch, Math.round((n * SECONDS) / dt / w.batch) * w.batch);
-        break;
+/** One sample in a fresh process. */
+function child(workload: string, key: string): Promise<Sample> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(__dirname, 'child.js'), workload, key, String(SECONDS)], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`${workload} ${key}: ${stderr || err.message}`));
+        return;
       }
-      n *= 4;
-    }
-  }
-  for (let r = 0; r < REPS; r++) {
-    for (const e of entries) {
-      await e.adapter.prepare?.();
-      const t = performance.now();
-      const done = e.adapter.run(e.samples) ?? e.samples;
-      e.rates.push(done / ((performance.now() - t) / 1000));
-    }
-  }
+      const line = stdout.trim().split('\n').pop() ?? '';
+      resolve(JSON.parse(line) as Sample);
+    });
+  });
+}
+
+interface Entry {
+  key: string;
+  peer: boolean;
+  name: string;
+  samples: Sample[];
 }
 
 function peakJs(iters: number): number {
@@ -123,33 +126,39 @@ async function main(): Promise<void> {
   console.log(`peak probes (independent multiply and add chains): JS f64 ${jsPeak.toFixed(1)} GFLOP/s, wasm f64x2 ${simd64.toFixed(1)} GFLOP/s, wasm f32x4 ${simd32.toFixed(1)} GFLOP/s\n`);
 
   const fast64: Kernel = wasm?.float64 ?? fastJsKernel;
+  console.log(`each sample: a fresh process, ${SECONDS} s timed after its own warm-up; ${REPS} interleaved rounds; medians. CPU share = CPU time / wall time of the timed run (1.00: it had a core the whole time)\n`);
   for (const w of workloads().filter((x) => ONLY.includes(x.id))) {
-    const ours: Entry[] = [
-      { adapter: engineAdapter(`engine, ${fast64.name}, float64`, w, fast64), ours: true, samples: 0, rates: [] },
-      ...(wasm ? [{ adapter: engineAdapter('engine, wasm-simd-f32, float32', w, wasm.float32), ours: true, samples: 0, rates: [] }] : []),
-      { adapter: trainerAdapter(`engine Trainer.runEpoch, ${fast64.name}`, w, fast64), ours: true, samples: 0, rates: [] },
-      { adapter: engineAdapter('engine, reference kernel', w, referenceKernel), ours: true, samples: 0, rates: [] },
-    ];
-    const peers: Entry[] = [
-      { adapter: tfjsAdapter(w, 'cpu'), ours: false, samples: 0, rates: [] },
-      { adapter: tfjsAdapter(w, 'wasm'), ours: false, samples: 0, rates: [] },
-      { adapter: brainAdapter(w), ours: false, samples: 0, rates: [] },
-      ...(w.id === 'W3' ? [] : [{ adapter: synapticAdapter(w), ours: false, samples: 0, rates: [] }]),
-      { adapter: convnetAdapter(w), ours: false, samples: 0, rates: [] },
-      { adapter: naiveAdapter(w), ours: false, samples: 0, rates: [] },
-    ];
-    const all = [...ours, ...peers];
+    const entries: Entry[] = ADAPTERS.filter((a) => ENGINES.includes(a.key) && (a.only === undefined || a.only.includes(w.id)) && (wasm !== undefined || a.key !== 'engine-f32'))
+      .map((a) => ({ key: a.key, peer: a.peer, name: a.key, samples: [] }));
     const started = performance.now();
-    await bench(w, all);
+    const load0 = os.loadavg()[0];
+    for (let r = 0; r < REPS; r++) {
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[(i + r) % entries.length]; // rotated: no engine always runs first
+        const s = await child(w.id, e.key);
+        e.name = s.name;
+        e.samples.push(s);
+      }
+    }
     const flops = flopsPerSample(w.sizes);
-    const best = Math.max(...peers.map((e) => median(e.rates)));
-    const bestName = peers.find((e) => median(e.rates) === best)?.adapter.name;
-    console.log(`${w.id} ${w.sizes.join('-')} ${w.hidden}/${w.output} ${w.loss}, batch ${w.batch}  (${((performance.now() - started) / 1000).toFixed(0)} s; fastest peer: ${bestName})`);
-    console.log('| engine | samples/s (median) | min..max | GFLOP/s | x fastest peer |');
-    console.log('|---|---|---|---|---|');
-    for (const e of all) {
-      const m = median(e.rates);
-      console.log(`| ${e.adapter.name} | ${fmt(m)} | ${fmt(Math.min(...e.rates))}..${fmt(Math.max(...e.rates))} | ${((m * flops) / 1e9).toFixed(2)} | ${(m / best).toFixed(2)} |`);
+    const peers = entries.filter((e) => e.peer);
+    const rate = (e: Entry): number => median(e.samples.map((s) => s.rate));
+    const cpuRate = (e: Entry): number => median(e.samples.map((s) => s.samples / s.cpuSeconds));
+    const best = peers.length > 0 ? Math.max(...peers.map(rate)) : NaN;
+    const bestCpu = peers.length > 0 ? Math.max(...peers.map(cpuRate)) : NaN;
+    const bestName = peers.find((e) => rate(e) === best)?.name ?? '(no peer run)';
+    console.log(`${w.id} ${w.sizes.join('-')} ${w.hidden}/${w.output} ${w.loss}, batch ${w.batch}  (${((performance.now() - started) / 1000).toFixed(0)} s, load average ${load0.toFixed(1)} -> ${os.loadavg()[0].toFixed(1)}; fastest peer: ${bestName})`);
+    console.log('| engine | samples/s (median) | min..max | CPU share median (min) | samples per CPU-second | GFLOP/s | x fastest peer | x fastest peer, CPU time |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const e of entries) {
+      const m = rate(e);
+      const rates = e.samples.map((s) => s.rate);
+      const shares = e.samples.map((s) => s.cpuSeconds / s.seconds);
+      console.log(`| ${e.name} | ${fmt(m)} | ${fmt(Math.min(...rates))}..${fmt(Math.max(...rates))} | ${median(shares).toFixed(2)} (${Math.min(...shares).toFixed(2)}) | ${fmt(cpuRate(e))} | ${((m * flops) / 1e9).toFixed(2)} | ${(m / best).toFixed(2)} | ${(cpuRate(e) / bestCpu).toFixed(2)} |`);
+    }
+    const raw = entries.find((e) => e.key === 'engine-f64');
+    for (const t of entries.filter((e) => e.key.startsWith('trainer'))) {
+      if (raw !== undefined) console.log(`${t.name} / raw step: ${(rate(t) / rate(raw)).toFixed(2)} (CPU time: ${(cpuRate(t) / cpuRate(raw)).toFixed(2)})`);
     }
     if (w.id === 'W3') console.log('(synaptic left out of W3: it compiles a 100k-weight net to JS for minutes; the issue measured 42 samples/s)');
     console.log('');

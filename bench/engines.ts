@@ -9,7 +9,8 @@
  */
 import { Network } from '../src/engine/network';
 import { Sgd } from '../src/engine/optimizers';
-import { fusedSgd, Trainer } from '../src/engine/trainer';
+import { fusedSgd } from '../src/engine/kernels/fastpath';
+import { Trainer } from '../src/engine/trainer';
 import type { Kernel } from '../src/engine/kernels/types';
 import type { NetSpec } from '../src/engine/spec';
 import type { Workload } from './workloads';

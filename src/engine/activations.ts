@@ -14,8 +14,10 @@
  *
  * An `ActivationTable` maps each element-wise name to its functions; ELEMENTWISE is the engine's.
  * A Network may be given another table (e.g. a test's copy with a wrong derivative, to prove that
- * the gradient check catches it): the block functions then call that table's f and df, and only
- * the built-in functions get the written-out loops, a kernel's own code or a generated step.
+ * the gradient check catches it): the block functions then call that table's f and df for every
+ * entry that is not the built-in one (`isOwn`), and only the built-in functions get the
+ * written-out loops, a kernel's own code or a generated step. The built-in activations are frozen:
+ * another f or f' can only come in through a table.
  */
 import type { ActivationName } from './spec';
 
@@ -31,14 +33,20 @@ export interface ElementwiseActivation {
   readonly maxDerivative: number;
 }
 
-/** sigmoid: f(x) = 1 / (1 + e^-x) (stable: e^x / (1 + e^x) for x < 0);  f'(x) = y (1 - y) */
+/**
+ * The logistic function 1 / (1 + e^-x), stably: with e = e^{-|x|}, 1 / (1 + e) for x >= 0 and
+ * e / (1 + e) for x < 0 (the same value; e^{-|x|} <= 1 never overflows). The one definition of
+ * sigmoid: the activation's f, softplus's f', and the generated steps (kernels/compiled.ts) call it.
+ */
+export function logistic(x: number): number {
+  const e = Math.exp(-Math.abs(x));
+  return (x >= 0 ? 1 : e) / (1 + e);
+}
+
+/** sigmoid: f(x) = 1 / (1 + e^-x) (see logistic);  f'(x) = y (1 - y) */
 export const sigmoid: ElementwiseActivation = {
   name: 'sigmoid',
-  f: (x) => {
-    if (x >= 0) return 1 / (1 + Math.exp(-x));
-    const e = Math.exp(x);
-    return e / (1 + e);
-  },
+  f: logistic,
   df: (_net, y) => y * (1 - y),
   kinks: [],
   maxDerivative: 0.25,
@@ -91,7 +99,7 @@ export const elu: ElementwiseActivation = {
 export const softplus: ElementwiseActivation = {
   name: 'softplus',
   f: (x) => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))),
-  df: (x) => sigmoid.f(x),
+  df: (x) => logistic(x),
   kinks: [],
   maxDerivative: 1,
 };
@@ -118,19 +126,11 @@ export const ELEMENTWISE: ActivationTable = {
   linear,
 };
 
-/** The functions as defined above, to tell a table's own functions from these (see isBuiltin). */
-const BUILTIN = new Map(Object.values(ELEMENTWISE).map((a) => [a.name, { f: a.f, df: a.df }]));
+for (const a of Object.values(ELEMENTWISE)) Object.freeze(a);
 
-/**
- * True when the table's f and df of that activation are the ones defined in this file (always for
- * ELEMENTWISE, unless a test replaced one in place): only then may the written-out loops below, a
- * kernel's own activation code and a generated step stand in for them.
- */
-export function isBuiltin(name: ActivationName, table: ActivationTable = ELEMENTWISE): boolean {
-  if (name === 'softmax') return true;
-  const a = table[name];
-  const b = BUILTIN.get(a.name);
-  return b !== undefined && b.f === a.f && b.df === a.df;
+/** True when the table gives that activation other functions than the built-in ones (ELEMENTWISE). */
+export function isOwn(name: ActivationName, table: ActivationTable): boolean {
+  return name !== 'softmax' && table !== ELEMENTWISE && table[name] !== ELEMENTWISE[name];
 }
 
 /** The element-wise activation of that name, or undefined for softmax. */
@@ -168,16 +168,9 @@ export function activate(name: ActivationName, net: Float64Array, out: Float64Ar
   const count = rows * cols;
   // one loop per activation, each the formula of its `f` above written out (same results, no
   // call per element)
-  switch (isBuiltin(name, table) ? name : 'replaced') {
+  switch (isOwn(name, table) ? 'own' : name) {
     case 'sigmoid':
-      for (let i = 0; i < count; i++) {
-        const x = net[i];
-        if (x >= 0) out[i] = 1 / (1 + Math.exp(-x));
-        else {
-          const e = Math.exp(x);
-          out[i] = e / (1 + e);
-        }
-      }
+      for (let i = 0; i < count; i++) out[i] = logistic(net[i]);
       return;
     case 'tanh':
       for (let i = 0; i < count; i++) out[i] = Math.tanh(net[i]);
@@ -223,7 +216,7 @@ export function applyDerivative(
   }
   const count = rows * cols;
   // one loop per activation, each the formula of its `df` above written out
-  switch (isBuiltin(name, table) ? name : 'replaced') {
+  switch (isOwn(name, table) ? 'own' : name) {
     case 'sigmoid':
       for (let i = 0; i < count; i++) {
         const y = out[i];

@@ -16,25 +16,22 @@
  * Buffers (Z, O, Δ per layer) are allocated once for the largest batch seen and reused; the hot
  * loops allocate nothing.
  *
- * Fast backends (docs/performance.md): on a kernel with `tinyProducts` (the fast float64 ones),
- * products of fewer than TINY multiply-adds run as the plain loops of kernels/small.ts (bit for
- * bit the reference kernel's), and a kernel may compute an activation itself (`Kernel.activate`:
- * the WebAssembly tanh, within 1e-15 relative of Math.tanh) unless a test replaced its f or df.
- * `lossAndGradient` of one row on a tiny network runs a generated straight-line step
- * (kernels/compiled.ts) that writes out these same steps in the same order (bit for bit).
- * The formulas and the order of the steps are the same on every backend.
+ * Fast backends (docs/performance.md) stay behind two doors: the Kernel (products, and an
+ * activation it computes itself: the WebAssembly tanh, within 1e-15 relative of Math.tanh, unless
+ * the network was given its own table for it), and kernels/fastpath.ts (`lossAndGradient` of one
+ * row on a tiny network as generated straight-line code, these same steps in the same order, bit
+ * for bit). The formulas and the order of the steps are the same on every backend.
  *
  * The engine computes any activation/loss combination correctly (softmax anywhere, with its full
  * Jacobian); the format's rules (softmax only at the output, cross-entropy only with softmax,
  * binary cross-entropy only with sigmoid) are the parser's to enforce.
  */
-import { activate, applyDerivative, derivatives, ELEMENTWISE, isBuiltin, type ActivationTable } from './activations';
+import { activate, applyDerivative, derivatives, ELEMENTWISE, isOwn, type ActivationTable } from './activations';
 import { initialParameters } from './init';
 import type { Kernel } from './kernels/types';
 import { referenceKernel } from './kernels/reference';
-import { TINY, tinyAB, tinyABt, tinyAtB } from './kernels/small';
 import { LOSS_FUNCTIONS, outputDeltas, rowLoss, sampleLoss } from './losses';
-import { compileSample, type SampleBuffers, type SampleStep } from './kernels/compiled';
+import { sampleStep } from './kernels/fastpath';
 import type { ActivationName, Dataset, LossName, NetSpec } from './spec';
 
 /** Rows evaluated at once by `evaluate` and `predictAll` (bounds the buffer size for big data sets). */
@@ -124,11 +121,10 @@ export class Network {
   private readonly O: Float64Array[] = [];
   private readonly D: Float64Array[] = [];
   private T: Float64Array = new Float64Array(0);
-  /** Products under TINY multiply-adds run as direct loops (fast float64 kernels only; same results). */
-  private readonly tiny: boolean;
-  /** The generated one-sample step (kernels/compiled.ts): undefined = not tried yet, null = not covered. */
-  private sample: SampleStep | null | undefined;
-  private sampleBuffers: SampleBuffers | undefined;
+  /** Per layer (index 0 = layer 1): true when the table gives it other functions than the built-in ones. */
+  private readonly own: boolean[];
+  /** The generated one-sample step (kernels/fastpath.ts): undefined = not tried yet, null = none. */
+  private fastSample: ((l2: number) => number) | null | undefined;
 
   constructor(
     inputs: number,
@@ -146,7 +142,7 @@ export class Network {
       }
     });
     this.layers = layers;
-    this.tiny = kernel.tinyProducts === true;
+    this.own = layers.map((l) => isOwn(l.activation, activations));
     this.params = [];
     layers.forEach((layer, i) => {
       this.params.push({ layer: i + 1, kind: 'w', value: layer.W, grad: layer.dW, rows: layer.units, cols: layer.inputs });
@@ -260,7 +256,7 @@ export class Network {
       fprime.push(fp);
       const bs = new Float64Array(l < L ? n : 0);
       // sum_k w^{l+1}_kj delta^{l+1}_k: the same product the backward pass forms before ⊙ f'
-      if (l < L) this.gemmAB(1, n, this.sizes[l + 1], this.D[l + 1], this.layers[l].W, bs);
+      if (l < L) this.kernel.gemmAB(1, n, this.sizes[l + 1], this.D[l + 1], this.layers[l].W, bs);
       backSum.push(bs);
     }
     return { x: x.slice(), net, out, delta, fprime, backSum, dEdy, loss };
@@ -273,10 +269,10 @@ export class Network {
   lossAndGradient(inputs: readonly Float64Array[], targets: readonly Float64Array[], l2: number, indices?: ArrayLike<number>): number {
     const rows = this.loadBatch(inputs, targets, indices);
     if (rows === 0) throw new Error('lossAndGradient needs at least one sample');
-    if (rows === 1 && this.tiny) {
-      // a tiny network on a fast backend: the same steps as below, as generated straight-line code
-      const step = this.sampleStep();
-      if (step !== undefined && this.sampleBuffers !== undefined) return step(this.sampleBuffers, l2) / rows + this.l2Term(l2);
+    if (rows === 1) {
+      // a tiny network on a fast backend: the same steps as below, as generated code (kernels/fastpath.ts)
+      if (this.fastSample === undefined) this.fastSample = sampleStep(this) ?? null;
+      if (this.fastSample !== null) return this.fastSample(l2) + this.l2Term(l2);
     }
     this.forward(rows);
     const sum = this.batchLoss(rows, 0);
@@ -408,9 +404,9 @@ export class Network {
     for (let l = from; l <= this.depth; l++) {
       const layer = this.layers[l - 1];
       const O_prev = l === from && input !== undefined ? input : this.O[l - 1];
-      this.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
+      this.kernel.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
       // O = f(Z)  (the kernel may do it faster, see Kernel.activate)
-      if (!this.builtin(layer.activation) || this.kernel.activate?.(layer.activation, this.Z[l], this.O[l], rows * layer.units) !== true) {
+      if (this.own[l - 1] || this.kernel.activate?.(layer.activation, this.Z[l], this.O[l], rows * layer.units) !== true) {
         activate(layer.activation, this.Z[l], this.O[l], rows, layer.units, this.activations);
       }
     }
@@ -447,7 +443,7 @@ export class Network {
       const layer = this.layers[l - 1];
       const above = this.layers[l];
       // Δ_l = Δ_{l+1} · W_{l+1}            (delta_j = sum_k w^{l+1}_kj delta^{l+1}_k ...)
-      this.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
+      this.kernel.gemmAB(rows, layer.units, above.units, this.D[l + 1], above.W, this.D[l]);
       // Δ_l = Δ_l ⊙ f'(Z_l)                (... times f'(net_j))
       applyDerivative(layer.activation, this.Z[l], this.O[l], this.D[l], rows, layer.units, this.activations);
     }
@@ -459,7 +455,7 @@ export class Network {
       const layer = this.layers[l - 1];
       const { dW, db, W } = layer;
       // dE/dw_jk = Σ_r delta_rj · o_rk  (then the mean over the batch)
-      this.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
+      this.kernel.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
       if (l2 === 0) {
         if (rows !== 1 && this.kernel.vector?.divide(dW, rows) !== true) for (let i = 0; i < dW.length; i++) dW[i] /= rows; // (x / 1 = x exactly)
       } else {
@@ -484,40 +480,9 @@ export class Network {
     return this.T;
   }
 
-  // the products: tiny ones as direct loops on the fast float64 backends, the rest on the kernel
-  private gemmABt(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array, bias?: Float64Array): void {
-    if (this.tiny && m * n * k < TINY) tinyABt(m, n, k, A, B, C, bias);
-    else this.kernel.gemmABt(m, n, k, A, B, C, bias);
-  }
-
-  private gemmAtB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
-    if (this.tiny && m * n * k < TINY) tinyAtB(m, n, k, A, B, C);
-    else this.kernel.gemmAtB(m, n, k, A, B, C);
-  }
-
-  private gemmAB(m: number, n: number, k: number, A: Float64Array, B: Float64Array, C: Float64Array): void {
-    if (this.tiny && m * n * k < TINY) tinyAB(m, n, k, A, B, C);
-    else this.kernel.gemmAB(m, n, k, A, B, C);
-  }
-
-  /** The generated one-sample step, when this network is covered and its activations are the built-in ones. */
-  private sampleStep(): SampleStep | undefined {
-    if (this.sample === undefined) {
-      this.sample = compileSample(this.sizes, this.layers.map((l) => l.activation), this.loss, this.kernel.activates) ?? null;
-    }
-    if (this.sample === null) return undefined;
-    if (!this.builtinActivations()) return undefined;
-    return this.sample;
-  }
-
-  /** True when every layer's activation is the engine's own (see activations.ts, isBuiltin). */
+  /** True when every layer's activation is the engine's own (not one from another table, see activations.ts). */
   builtinActivations(): boolean {
-    for (const layer of this.layers) if (!this.builtin(layer.activation)) return false;
-    return true;
-  }
-
-  private builtin(name: ActivationName): boolean {
-    return isBuiltin(name, this.activations);
+    return !this.own.includes(true);
   }
 
   private ensureCapacity(rows: number): void {
@@ -532,10 +497,6 @@ export class Network {
     });
     this.T = alloc(cap * this.sizes[this.depth]);
     this.capacity = cap;
-    this.sampleBuffers = {
-      Z: this.Z, O: this.O, D: this.D, T: this.T,
-      W: this.layers.map((l) => l.W), b: this.layers.map((l) => l.b), dW: this.layers.map((l) => l.dW), db: this.layers.map((l) => l.db),
-    };
   }
 }
 

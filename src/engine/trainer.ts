@@ -15,7 +15,7 @@
  * last batch is undone and the error names that batch. The caller may lower the learning rate and
  * call runEpoch again (which starts that epoch afresh, on a new shuffle).
  *
- * Fused path: with plain sgd, batches of one row and a network that kernels/compiled.ts covers,
+ * Fast path: with plain sgd, batches of one row and a network that kernels/fastpath.ts covers,
  * every batch but the epoch's last runs as one generated step (`fusedSgd`: gradient, update, the
  * checks above and w <- w + u in one pass), bit for bit the general path; a row that fails any check
  * changes nothing there and is run again on the general path, which throws as described.
@@ -23,8 +23,8 @@
  */
 import { DivergenceError } from './errors';
 import type { Network } from './network';
-import { compileSgdSample, type SampleBuffers } from './kernels/compiled';
-import { createOptimizer, Sgd, type Optimizer } from './optimizers';
+import { type FusedSgd, fusedSgd } from './kernels/fastpath';
+import { createOptimizer, type Optimizer } from './optimizers';
 import { Rng } from './rng';
 import type { Dataset, TrainingSpec } from './spec';
 
@@ -167,42 +167,6 @@ export class Trainer {
     const bad = firstNonFiniteParameter(this.net, 'grad');
     if (bad !== undefined) throw new DivergenceError(epoch, batch, bad.layer, 'gradient', bad.value, this.learningRate, bad.parameter);
   }
-}
-
-/**
- * Trains on one row (x, t) with a single fused step (kernels/compiled.ts, compileSgdSample) and
- * returns true, or changes nothing and returns false (run the general path then: a check failed, or
- * the row does not fit, or a test replaced an activation's f or df).
- */
-export type FusedSgd = (x: Float64Array, t: Float64Array, l2: number) => boolean;
-
-/**
- * The fused batch-1 step of a network and the Sgd optimizer bound to its parameters
- * (`net.parameters()`, in that order), or undefined for other optimizers, float32 kernels and
- * uncovered networks.
- * Bit for bit `net.lossAndGradient(…, l2, [i])` followed by `optimizer.tryStep()`, including the
- * gradient (dW, db), the batch buffers and `lastUpdate`.
- */
-export function fusedSgd(net: Network, optimizer: Optimizer): FusedSgd | undefined {
-  if (!(optimizer instanceof Sgd)) return undefined;
-  if ((net.kernel.precision ?? 'float64') !== 'float64') return undefined; // float32 products: not this code's float64
-  const activations = net.layers.map((l) => l.activation);
-  const code = compileSgdSample(net.sizes, activations, net.loss, net.kernel.activates);
-  if (code === undefined) return undefined;
-  const view = net.batch(1); // the network's live buffer lists (filled at its first loadBatch)
-  const buf: SampleBuffers & { T: Float64Array } = {
-    Z: view.net, O: view.out, D: view.delta, T: net.batchTargets(),
-    W: net.layers.map((l) => l.W), b: net.layers.map((l) => l.b), dW: net.layers.map((l) => l.dW), db: net.layers.map((l) => l.db),
-  };
-  return (x, t, l2) => {
-    if (view.out.length === 0) return false; // no buffers yet
-    buf.T = net.batchTargets(); // (replaced when the buffers grow)
-    if (!net.builtinActivations()) return false;
-    const l2t = l2 === 0 ? 0 : net.l2Term(l2);
-    if (code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate) !== 0) return false;
-    optimizer.acceptUpdate();
-    return true;
-  };
 }
 
 /** Index of the first NaN or ±Infinity among the first `count` entries, or -1. */

@@ -11,7 +11,7 @@
  * binary-cross-entropy on a sigmoid output (delta = y - t); at most MAX_WEIGHTS parameters.
  * Anything else (softmax, larger networks, batches) takes the general path.
  */
-import { LEAKY_SLOPE } from '../activations';
+import { LEAKY_SLOPE, logistic } from '../activations';
 import { bceFromLogit } from '../losses';
 import type { ActivationName, LossName } from '../spec';
 
@@ -40,12 +40,7 @@ export type SampleStep = (buf: SampleBuffers, l2: number) => number;
  * optimised code (a deoptimisation each time, until V8 gives up optimising the step).
  */
 const HELPERS = {
-  // (x >= 0: e = exp(-x), 1 / (1 + e); else e = exp(x), e / (1 + e): the same operations, in
-  // less bytecode, so that V8's inlining budget covers every call site of a W1-sized step)
-  sigmoid: (x: number): number => {
-    const e = Math.exp(-Math.abs(x));
-    return (x >= 0 ? 1 : e) / (1 + e);
-  },
+  sigmoid: logistic, // (written in little bytecode, so V8's inlining budget covers every call site of a W1-sized step)
   relu: (x: number): number => (x > 0 ? x : x === x ? 0 : x),
   leaky: (x: number): number => (x >= 0 ? x : LEAKY_SLOPE * x),
   elu: (x: number): number => (x >= 0 ? x : Math.expm1(x)),

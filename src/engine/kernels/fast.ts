@@ -3,9 +3,12 @@
  * kept in local variables (register tiling), and gemmABt over an explicit transpose of B so every
  * inner loop reads memory in order. Each C entry is still summed in order of p from 0 with a
  * separate multiply and add, so the results are bit-for-bit those of the reference kernel.
+ * Products of fewer than TINY multiply-adds (a 2-8-8-1 network) run as the plain loops of
+ * small.ts instead (no transpose, no tiling: the same sums, so the same bits).
  * Used for small products (where a WebAssembly call costs more than it saves) and as the fallback
  * when WebAssembly is not available.
  */
+import { TINY, tinyAB, tinyABt, tinyAtB } from './small';
 import type { Kernel } from './types';
 
 let scratch = new Float64Array(256);
@@ -41,9 +44,10 @@ function gemm(m: number, n: number, k: number, A: Float64Array, sai: number, sap
 export const fastJsKernel: Kernel = {
   name: 'fast-js',
   precision: 'float64',
-  tinyProducts: true,
+  generatedSteps: true,
 
   gemmABt(m, n, k, A, B, C, bias) {
+    if (m * n * k < TINY) return tinyABt(m, n, k, A, B, C, bias);
     if (n === 1 || k === 1) {
       // Bᵀ has the same memory layout as B: no transpose needed
       gemm(m, n, k, A, k, 1, B, C);
@@ -59,10 +63,12 @@ export const fastJsKernel: Kernel = {
   },
 
   gemmAtB(m, n, k, A, B, C) {
-    gemm(m, n, k, A, 1, m, B, C);
+    if (m * n * k < TINY) tinyAtB(m, n, k, A, B, C);
+    else gemm(m, n, k, A, 1, m, B, C);
   },
 
   gemmAB(m, n, k, A, B, C) {
-    gemm(m, n, k, A, k, 1, B, C);
+    if (m * n * k < TINY) tinyAB(m, n, k, A, B, C);
+    else gemm(m, n, k, A, k, 1, B, C);
   },
 };

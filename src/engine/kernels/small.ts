@@ -1,7 +1,7 @@
 /**
  * Products of tiny matrices (a 2-8-8-1 network, batch 1 or a few rows), as direct loops: no
- * kernel dispatch, no transposes, no scratch buffers. The fast backends' networks call these for
- * products of fewer than TINY multiply-adds in float64 (see Network). Each C entry is summed in
+ * kernel dispatch, no transposes, no scratch buffers. The fast float64 kernel (fast.ts, and through
+ * it the WebAssembly one) runs products of fewer than TINY multiply-adds here. Each C entry is summed in
  * order of p from 0 with a separate multiply and add, exactly like the reference kernel
  * (reference.ts), so the results are bit-for-bit the same.
  */

@@ -26,11 +26,12 @@ export interface Kernel {
    */
   alloc?(length: number): Float64Array;
   /**
-   * True when the network may compute products of fewer than TINY (kernels/small.ts)
-   * multiply-adds itself, in plain loops, because this kernel's results for them are bit-for-bit
-   * those loops' (the fast float64 kernels; not a float32 kernel, not a test kernel).
+   * True when networks on this kernel may take the generated fast paths of kernels/fastpath.ts
+   * (a straight-line one-sample step, the fused batch-1 sgd step), which compute in float64
+   * exactly what the reference kernel's loops compute (the fast float64 kernels; not a float32
+   * kernel, not the reference kernel the tests trust, not a test kernel).
    */
-  readonly tinyProducts?: boolean;
+  readonly generatedSteps?: boolean;
   /**
    * out = f(net) for `count` values, in float64, when the kernel has a faster way for this
    * activation and these arrays (the WebAssembly kernel: tanh in f64x2 on arrays in its memory,

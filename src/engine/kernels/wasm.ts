@@ -216,7 +216,7 @@ function float64Kernel(rt: WasmRuntime): Kernel {
   return {
     name: 'wasm-simd',
     precision: 'float64',
-    tinyProducts: true,
+    generatedSteps: true,
     alloc: (length) => rt.arena.view(length),
     activate: activation(rt),
     activates: ['tanh'],

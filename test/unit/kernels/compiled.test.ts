@@ -2,11 +2,11 @@
  * The generated one-sample step (src/engine/kernels/compiled.ts) against the reference network:
  * bit for bit the same loss, net inputs, outputs, deltas and gradient, on every element-wise
  * activation and every covered loss, with and without l2; what it does not cover is left alone.
- * The fused batch-1 sgd step (compileSgdSample, trainer.ts's fusedSgd) against the Trainer's
+ * The fused batch-1 sgd step (compileSgdSample, kernels/fastpath.ts's fusedSgd) against the Trainer's
  * general path: the same bits after several epochs, and the same DivergenceError and state.
  */
 import assert from 'node:assert/strict';
-import { sigmoid } from '../../../src/engine/activations';
+import { ELEMENTWISE, sigmoid } from '../../../src/engine/activations';
 import { compileSample, MAX_WEIGHTS } from '../../../src/engine/kernels/compiled';
 import { Network } from '../../../src/engine/network';
 import { DivergenceError } from '../../../src/engine/errors';
@@ -77,21 +77,16 @@ describe('generated one-sample step', () => {
     assert.equal(compileSample([2, wide, 1], ['tanh', 'linear'], 'mse'), undefined);
   });
 
-  it("a replaced f' (a test's monkeypatch) is used, not the generated formula", () => {
+  it("an injected f' (another ActivationTable) is used, not the generated formula", () => {
     const spec = makeSpec({ inputs: 2, seed: 3, layers: [{ units: 4, activation: 'sigmoid' }, { units: 1, activation: 'linear' }] });
     const x = [Float64Array.from([0.3, -0.8])];
     const t = [Float64Array.from([1])];
     const net = Network.fromSpec(spec, backend.float64);
     net.lossAndGradient(x, t, 0, [0]);
     const before = Array.from(net.layers[0].dW);
-    const original = sigmoid.df;
-    sigmoid.df = (_z, y) => 2 * (y * (1 - y));
-    try {
-      net.lossAndGradient(x, t, 0, [0]);
-      net.layers[0].dW.forEach((v, q) => assert.equal(v, 2 * before[q]));
-    } finally {
-      sigmoid.df = original;
-    }
+    const doubled = Network.fromSpec(spec, backend.float64, { ...ELEMENTWISE, sigmoid: { ...sigmoid, df: (_z, y) => 2 * (y * (1 - y)) } });
+    doubled.lossAndGradient(x, t, 0, [0]);
+    doubled.layers[0].dW.forEach((v, q) => assert.equal(v, 2 * before[q]));
   });
 
   describe('fused batch-1 sgd step in the Trainer', () => {

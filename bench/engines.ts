@@ -10,7 +10,7 @@
 import { Network } from '../src/engine/network';
 import { Sgd } from '../src/engine/optimizers';
 import { fusedSgd } from '../src/engine/kernels/fastpath';
-import { Trainer } from '../src/engine/trainer';
+import { type EpochLoss, Trainer } from '../src/engine/trainer';
 import type { Kernel } from '../src/engine/kernels/types';
 import type { NetSpec } from '../src/engine/spec';
 import type { Workload } from './workloads';
@@ -51,7 +51,7 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
     name,
     run(samples) {
       for (let done = 0; done < samples; done += w.batch) {
-        if (fused === undefined || !fused(inputs[at], targets[at], 0)) {
+        if (fused === undefined || Number.isNaN(fused(inputs[at], targets[at], 0))) {
           net.lossAndGradient(inputs, targets, 0, views[at]);
           opt.tryStep(); // the checked step the Trainer uses (applies only finite weights)
         }
@@ -61,7 +61,7 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
   };
 }
 
-export function trainerAdapter(name: string, w: Workload, kernel: Kernel, _epochLoss: 'batch-mean' | 'exact' = 'exact'): Adapter {
+export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochLoss: EpochLoss): Adapter {
   const spec = specOf(w);
   const net = Network.fromSpec(spec, kernel);
   // W1's 4 samples are repeated so that an epoch is more than one evaluation of 4 samples
@@ -69,7 +69,7 @@ export function trainerAdapter(name: string, w: Workload, kernel: Kernel, _epoch
   const inputs: Float64Array[] = [];
   const targets: Float64Array[] = [];
   for (let r = 0; r < reps; r++) w.inputs.forEach((x, i) => (inputs.push(Float64Array.from(x)), targets.push(Float64Array.from(w.targets[i]))));
-  const trainer = new Trainer(net, { inputs, targets }, { ...spec.training, shuffle: true }, 1);
+  const trainer = new Trainer(net, { inputs, targets }, { ...spec.training, shuffle: true }, 1, undefined, { epochLoss });
   return {
     name,
     run(samples) {

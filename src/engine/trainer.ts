@@ -6,23 +6,35 @@
  * `batchSize` (the last may be smaller; undefined = all samples), and for each batch compute the
  * gradient of the mean batch loss (+ l2 term) and apply one optimizer update.
  *
+ * The epoch's loss and accuracy (EpochStats), two ways (`epochLoss`):
+ * - 'batch-mean' (default; what Keras and PyTorch users see): the mean over the epoch's samples of
+ *   the loss each batch had when it was computed, before its update (each batch's mean loss plus
+ *   the l2 term, weighted by its rows), and the share of samples classified correctly by those
+ *   same forward passes. Free: the training pass computes them anyway. A true number, but of
+ *   weights that changed during the epoch, not of the weights at its end.
+ * - 'exact': loss and accuracy of the weights at the end of the epoch over the whole training set
+ *   (Network.evaluate: one more forward pass over the data, a third to a half of an epoch's work).
+ * The validation figures are always exact, at the end of the epoch. `evaluate()` gives the exact
+ * training figures of the current weights whenever they are wanted.
+ *
  * Divergence: after every batch the trainer checks, in this order, that the batch's activations,
  * the batch loss, the gradient, and the new weights and biases are finite (the optimizer's
- * `tryStep` checks w + u before applying it, and the gradient is scanned only when that fails;
- * the epoch's last batch is applied with an undoable `step` and checked after). If not, it undoes (or never applies) that batch's update (the network and the optimizer state are bit-for-bit as before the
- * failing batch), leaves the epoch counter where it was, and throws a DivergenceError. The same
- * when the end-of-epoch loss over the whole training set is not finite: the update of the epoch's
- * last batch is undone and the error names that batch. The caller may lower the learning rate and
+ * `tryStep` checks w + u before applying it, and the gradient is scanned only when that fails).
+ * If not, it never applies that batch's update (the network and the optimizer state are
+ * bit-for-bit as before the failing batch), leaves the epoch counter where it was, and throws a
+ * DivergenceError. With 'exact', the epoch's last batch is applied with an undoable `step` and
+ * checked after, and when the end-of-epoch loss over the whole training set is not finite its
+ * update is undone and the error names that batch. The caller may lower the learning rate and
  * call runEpoch again (which starts that epoch afresh, on a new shuffle).
  *
  * Fast path: with plain sgd, batches of one row and a network that kernels/fastpath.ts covers,
- * every batch but the epoch's last runs as one generated step (`fusedSgd`: gradient, update, the
- * checks above and w <- w + u in one pass), bit for bit the general path; a row that fails any check
- * changes nothing there and is run again on the general path, which throws as described.
- * `new Trainer(…, { fused: false })` turns it off (the tests compare both).
+ * each batch (with 'exact': but the epoch's last) runs as one generated step (`fusedSgd`:
+ * gradient, update, the checks above and w <- w + u in one pass), bit for bit the general path; a
+ * row that fails any check changes nothing there and is run again on the general path, which
+ * throws as described. `new Trainer(…, { fused: false })` turns it off (the tests compare both).
  */
 import { DivergenceError } from './errors';
-import type { Network } from './network';
+import { type Network, predictedClass } from './network';
 import { type FusedSgd, fusedSgd } from './kernels/fastpath';
 import { createOptimizer, type Optimizer } from './optimizers';
 import { Rng } from './rng';
@@ -31,14 +43,21 @@ import type { Dataset, TrainingSpec } from './spec';
 export interface EpochStats {
   /** 1-based number of the epoch just finished. */
   epoch: number;
-  /** Mean training loss over the whole training set at the end of the epoch, including the l2 term. */
+  /**
+   * Training loss including the l2 term: with 'batch-mean' (the default) the mean of the losses
+   * of the epoch's batches as they were computed, with 'exact' the loss over the whole training
+   * set at the end of the epoch (see the header).
+   */
   loss: number;
-  /** Training accuracy (when the data set has labels), see Network.evaluate. */
+  /** Training accuracy (when the data set has labels), the same way as `loss`; see Network.evaluate. */
   accuracy?: number;
   /** The same for the validation set (loss including the l2 term, for comparability). */
   valLoss?: number;
   valAccuracy?: number;
 }
+
+/** What EpochStats' training loss and accuracy are (see the header). */
+export type EpochLoss = 'batch-mean' | 'exact';
 
 export class Trainer {
   private epochsDone = 0;
@@ -46,6 +65,7 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly optimizer: Optimizer;
   private readonly fused: FusedSgd | undefined;
+  readonly epochLoss: EpochLoss;
 
   constructor(
     readonly net: Network,
@@ -53,7 +73,7 @@ export class Trainer {
     readonly training: TrainingSpec,
     seed: number,
     readonly validation?: Dataset,
-    options: { fused?: boolean } = {},
+    options: { fused?: boolean; epochLoss?: EpochLoss } = {},
   ) {
     if (train.inputs.length === 0) throw new Error('the training data has no samples');
     if (train.targets.length !== train.inputs.length) throw new Error(`the training data has ${train.inputs.length} inputs but ${train.targets.length} targets`);
@@ -62,6 +82,7 @@ export class Trainer {
     this.rng = new Rng(seed, 'shuffle');
     this.optimizer = createOptimizer(training, net.parameters(), net.kernel);
     this.fused = options.fused === false ? undefined : fusedSgd(net, this.optimizer);
+    this.epochLoss = options.epochLoss ?? 'batch-mean';
   }
 
   /** Number of epochs completed. */
@@ -89,29 +110,38 @@ export class Trainer {
     const { net, train, training } = this;
     const N = this.order.length;
     const batchSize = Math.max(1, Math.min(training.batchSize ?? N, N));
+    const exact = this.epochLoss === 'exact';
     if (training.shuffle) this.rng.shuffle(this.order);
     const fused = batchSize === 1 ? this.fused : undefined;
+    const labels = train.labels;
+    const L = net.depth;
+    const K = net.sizes[L];
+    const out = net.batch(1).out; // the network's live list of output buffers
     let batch = 0;
+    let lossSum = 0; // Σ over batches of (batch loss · rows), added in batch order
+    let correct = 0;
     for (let start = 0; start < N; start += batchSize) {
       batch++;
       const end = Math.min(start + batchSize, N);
-      if (fused !== undefined && end < N) {
+      const last = end === N;
+      if (fused !== undefined && !(exact && last)) {
         const i = this.order[start];
-        if (fused(train.inputs[i], train.targets[i], training.l2)) continue; // else: the general path names the failure
+        const loss = fused(train.inputs[i], train.targets[i], training.l2);
+        if (loss === loss) {
+          lossSum += loss;
+          if (labels !== undefined && predictedClass(out[L], 0, K) === labels[i]) correct++;
+          continue;
+        } // NaN: nothing was applied, and the general path names the failure
       }
       const indices = this.order.subarray(start, end);
+      const rows = indices.length;
       const loss = net.lossAndGradient(train.inputs, train.targets, training.l2, indices);
-      this.checkBatch(epoch, batch, indices.length, loss);
-      if (end < N) {
-        // checks the new weights before applying them: a failing batch changes nothing. A
-        // non-finite gradient always makes some w + u non-finite (u = -lr·g, momentum and adam
-        // alike), so the gradient is scanned only then, to name it rather than the weight.
-        const bad = this.optimizer.tryStep();
-        if (bad !== undefined) {
-          this.checkGradient(epoch, batch);
-          throw new DivergenceError(epoch, batch, bad.param.layer, 'weight', bad.value, this.learningRate, bad.param.kind === 'w' ? 'weights' : 'biases');
-        }
-      } else {
+      this.checkBatch(epoch, batch, rows, loss);
+      lossSum += loss * rows;
+      if (labels !== undefined) {
+        for (let r = 0; r < rows; r++) if (predictedClass(out[L], r * K, K) === labels[indices[r]]) correct++;
+      }
+      if (exact && last) {
         this.checkGradient(epoch, batch);
         // the epoch's last batch stays undoable until the end-of-epoch loss is known
         this.optimizer.step();
@@ -120,17 +150,29 @@ export class Trainer {
           this.optimizer.undo(); // weights, optimizer state and last update as before this batch
           throw new DivergenceError(epoch, batch, bad.layer, 'weight', bad.value, this.learningRate, bad.parameter);
         }
+      } else {
+        // checks the new weights before applying them: a failing batch changes nothing. A
+        // non-finite gradient always makes some w + u non-finite (u = -lr·g, momentum and adam
+        // alike), so the gradient is scanned only then, to name it rather than the weight.
+        const bad = this.optimizer.tryStep();
+        if (bad !== undefined) {
+          this.checkGradient(epoch, batch);
+          throw new DivergenceError(epoch, batch, bad.param.layer, 'weight', bad.value, this.learningRate, bad.param.kind === 'w' ? 'weights' : 'biases');
+        }
       }
     }
-    const stats: EpochStats = { epoch, loss: 0 };
-    const evaluation = net.evaluate(train, training.l2);
-    if (!Number.isFinite(evaluation.loss)) {
-      // the last batch's update left finite weights whose loss over the data set is not finite
-      this.optimizer.undo();
-      throw new DivergenceError(epoch, batch, 0, 'loss', evaluation.loss, this.learningRate);
+    const stats: EpochStats = { epoch, loss: lossSum / N };
+    if (labels !== undefined) stats.accuracy = correct / N;
+    if (exact) {
+      const evaluation = net.evaluate(train, training.l2);
+      if (!Number.isFinite(evaluation.loss)) {
+        // the last batch's update left finite weights whose loss over the data set is not finite
+        this.optimizer.undo();
+        throw new DivergenceError(epoch, batch, 0, 'loss', evaluation.loss, this.learningRate);
+      }
+      stats.loss = evaluation.loss;
+      if (evaluation.accuracy !== undefined) stats.accuracy = evaluation.accuracy;
     }
-    stats.loss = evaluation.loss;
-    if (evaluation.accuracy !== undefined) stats.accuracy = evaluation.accuracy;
     if (this.validation !== undefined && this.validation.inputs.length > 0) {
       const v = net.evaluate(this.validation, training.l2);
       stats.valLoss = v.loss;
@@ -138,6 +180,11 @@ export class Trainer {
     }
     this.epochsDone = epoch;
     return stats;
+  }
+
+  /** The exact training loss (l2 term included) and accuracy of the current weights over the whole training set. */
+  evaluate(): { loss: number; accuracy?: number } {
+    return this.net.evaluate(this.train, this.training.l2);
   }
 
   /** Runs `epochs` epochs (default: up to training.epochs), calling onEpoch after each. */

@@ -79,7 +79,7 @@ export class Controls {
     if (parts.loss !== undefined) bits.push(`loss ${formatNumber(parts.loss)}`);
     if (parts.message) bits.push(parts.message);
     this.status.textContent = bits.join(' · ');
-    if (parts.loss !== undefined) this.status.title = `loss ${formatFull(parts.loss)}`;
+    if (parts.loss !== undefined) this.status.title = `training loss of the last epoch (mean over its batches) ${formatFull(parts.loss)}`;
   }
 
   /** Shows the learning rate the session uses (unless the user is editing the field); applying is the host's `setLearningRate`. */

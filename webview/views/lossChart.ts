@@ -178,10 +178,11 @@ export class LossChart extends TabView {
       type: 'line',
       data: {
         datasets: [
-          dataset('training loss', css(t.series.loss), 'y'),
-          dataset('validation loss', css(t.series.valLoss), 'y', [5, 3]),
-          dataset('training accuracy', css(t.series.accuracy), 'acc'),
-          dataset('validation accuracy', css(t.series.valAccuracy), 'acc', [5, 3]),
+          // (the training figures are the epoch's batches' as trained on, the validation ones exact at its end)
+          dataset('training loss (mean over the epoch\'s batches)', css(t.series.loss), 'y'),
+          dataset('validation loss (end of epoch)', css(t.series.valLoss), 'y', [5, 3]),
+          dataset('training accuracy (over the epoch\'s batches)', css(t.series.accuracy), 'acc'),
+          dataset('validation accuracy (end of epoch)', css(t.series.valAccuracy), 'acc', [5, 3]),
         ],
       },
       options: {

@@ -191,7 +191,7 @@ export function compileSample(
  * parameter into U (the optimizer's packed update views, in parameter order: W1, b1, W2, …) and the
  * new values w + u, the operations of optimizers.ts's Sgd in its order. It applies w <- w + u only
  * when the row's outputs of every layer, the loss E + l2t (l2t: the network's l2 term) and every
- * new value are finite, and returns 0; otherwise it changes no parameter and returns NaN (also for
+ * new value are finite, and returns the loss E + l2t; otherwise it changes no parameter and returns NaN (also for
  * a row of the wrong length): the caller then runs the general path, which names the failure.
  */
 export type FusedSgdStep = (
@@ -256,7 +256,7 @@ function fusedVariant(sizes: readonly number[], activations: readonly Activation
     }
     c.push(`if (check + ${Array.from({ length: ACC }, (_, a) => `c${a}`).join(' + ')} !== 0) return NaN;`, ...apply);
   }
-  c.push('return 0;');
+  c.push('return loss;');
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const make = new Function('H', `return function fusedSgdStep(buf, U, x, t, l2, l2t, lr) {\n${c.join('\n')}\n};`) as (h: typeof HELPERS) => FusedSgdStep;

@@ -48,11 +48,11 @@ export function sampleStep(net: Network): ((l2: number) => number) | undefined {
 }
 
 /**
- * Trains on one row (x, t) with a single fused step and returns true, or changes nothing and
- * returns false (run the general path then: a check failed, or the row does not fit, or the
- * network has no buffers yet).
+ * Trains on one row (x, t) with a single fused step and returns the row's loss (l2 term included,
+ * finite), or changes nothing and returns NaN (run the general path then: a check failed, or the
+ * row does not fit, or the network has no buffers yet).
  */
-export type FusedSgd = (x: Float64Array, t: Float64Array, l2: number) => boolean;
+export type FusedSgd = (x: Float64Array, t: Float64Array, l2: number) => number;
 
 /**
  * The fused batch-1 step of a network and the Sgd optimizer bound to its parameters
@@ -68,11 +68,11 @@ export function fusedSgd(net: Network, optimizer: Optimizer): FusedSgd | undefin
   const view = net.batch(1); // the network's live buffer lists (filled at its first loadBatch)
   const buf = buffersOf(net);
   return (x, t, l2) => {
-    if (view.out.length === 0) return false; // no buffers yet
+    if (view.out.length === 0) return NaN; // no buffers yet
     buf.T = net.batchTargets(); // (replaced when the buffers grow)
     const l2t = l2 === 0 ? 0 : net.l2Term(l2);
-    if (code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate) !== 0) return false;
-    optimizer.acceptUpdate();
-    return true;
+    const loss = code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate);
+    if (loss === loss) optimizer.acceptUpdate();
+    return loss;
   };
 }

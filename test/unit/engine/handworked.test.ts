@@ -98,7 +98,7 @@ describe('2-2-1 sigmoid network worked by hand', () => {
     const lr = 0.5;
     const net = Network.fromSpec(spec(lr));
     const h = byHand(x, t);
-    const trainer = new Trainer(net, dataset([x], [[t]]), spec(lr).training, 0);
+    const trainer = new Trainer(net, dataset([x], [[t]]), spec(lr).training, 0, undefined, { epochLoss: 'exact' });
     const stats = trainer.runEpoch();
     const [l1, l2] = net.layers;
     const newW1 = W1.map((row, j) => row.map((w, k) => w - lr * h.gW1[j][k]));

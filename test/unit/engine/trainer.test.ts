@@ -115,7 +115,7 @@ describe('Trainer', () => {
     const spec = { ...xorSpec(1), training: { ...xorSpec(1).training, l2: 0.01 } };
     const net = Network.fromSpec(spec);
     const val = dataset([[0.1, 0.9]], [[1]], [1]);
-    const trainer = new Trainer(net, XOR, spec.training, 1, val);
+    const trainer = new Trainer(net, XOR, spec.training, 1, val, { epochLoss: 'exact' });
     const stats = trainer.runEpoch();
     // recompute independently from predictions
     let sum = 0;
@@ -134,6 +134,42 @@ describe('Trainer', () => {
     assert.equal(stats.valAccuracy, yv >= 0.5 ? 1 : 0);
     assert.equal(stats.epoch, 1);
     assert.equal(trainer.runEpoch().epoch, 2);
+  });
+
+  it("epoch statistics by default ('batch-mean'): the mean of the batch losses before each update (l2 included) and the batches' accuracy, by hand; evaluate() gives the exact figures", () => {
+    // y = w x + b, half squared error, sgd lr 0.1, l2 0.01, batches of one, in file order
+    const spec = makeSpec({
+      inputs: 1,
+      layers: [{ units: 1, activation: 'linear', weights: [[0.5]], biases: [0.1] }],
+      training: { optimizer: 'sgd', learningRate: 0.1, batchSize: 1, shuffle: false, l2: 0.01 },
+    });
+    const data = dataset([[1], [-1]], [[2], [0]], [1, 1]);
+    const net = Network.fromSpec(spec);
+    const trainer = new Trainer(net, data, spec.training, 0);
+    assert.equal(trainer.epochLoss, 'batch-mean');
+    const stats = trainer.runEpoch();
+    let w = 0.5;
+    let b = 0.1;
+    const losses: number[] = [];
+    let correct = 0;
+    data.inputs.forEach((x, i) => {
+      const y = w * x[0] + b;
+      const t = data.targets[i][0];
+      losses.push(0.5 * (y - t) * (y - t) + 0.005 * w * w);
+      if ((y >= 0.5 ? 1 : 0) === 1) correct++;
+      const gw = (y - t) * x[0] + 0.01 * w;
+      const gb = y - t;
+      w -= 0.1 * gw;
+      b -= 0.1 * gb;
+    });
+    assertClose(net.layers[0].W[0], w, 1e-15);
+    assertClose(stats.loss, (losses[0] + losses[1]) / 2, 1e-14);
+    assert.equal(stats.accuracy, correct / 2);
+    assert.equal(correct, 1, 'the first sample before its update is a 1 (y = 0.6), the second is not');
+    // the exact figures of the weights at the end of the epoch differ, and evaluate() gives them
+    const exact = (data.inputs.map((x, i) => 0.5 * (w * x[0] + b - data.targets[i][0]) ** 2).reduce((p, q) => p + q) / 2) + 0.005 * w * w;
+    assertClose(trainer.evaluate().loss, exact, 1e-14);
+    assert.ok(Math.abs(exact - stats.loss) > 0.1);
   });
 
   it('xor is learned (sanity): loss falls below 0.01 and accuracy reaches 1', () => {

@@ -12,7 +12,7 @@ import { Network } from '../../../src/engine/network';
 import { DivergenceError } from '../../../src/engine/errors';
 import { Sgd } from '../../../src/engine/optimizers';
 import { Rng } from '../../../src/engine/rng';
-import { Trainer } from '../../../src/engine/trainer';
+import { type EpochLoss, Trainer } from '../../../src/engine/trainer';
 import type { Kernel } from '../../../src/engine/kernels/types';
 import type { Dataset, NetSpec } from '../../../src/engine/spec';
 import { ACTIVATIONS, type ActivationName, type LossName } from '../../../src/engine/spec';
@@ -95,9 +95,9 @@ describe('generated one-sample step', () => {
       makeSpec({ inputs: 2, seed: 7, loss, layers: [{ units: 8, activation: hidden }, { units: 8, activation: hidden }, { units: 1, activation: output }], training: { optimizer: 'sgd', batchSize: 1, shuffle: true, learningRate: 0.5, ...training } });
 
     /** Runs `epochs` epochs; the tryStep calls made, the stats or the error, and every byte of state. */
-    function train(spec: NetSpec, data: Dataset, kernel: Kernel | undefined, fused: boolean, epochs: number) {
+    function train(spec: NetSpec, data: Dataset, kernel: Kernel | undefined, fused: boolean, epochs: number, epochLoss: EpochLoss = 'exact') {
       const net = Network.fromSpec(spec, kernel);
-      const trainer = new Trainer(net, data, spec.training, 5, undefined, { fused });
+      const trainer = new Trainer(net, data, spec.training, 5, undefined, { fused, epochLoss });
       let trySteps = 0;
       const original = Sgd.prototype.tryStep;
       Sgd.prototype.tryStep = function (this: Sgd) {
@@ -162,6 +162,16 @@ describe('generated one-sample step', () => {
         // float32 products are not the fused code's: a float32 kernel keeps the general path
         assert.equal(train(spec, data, backend.float32, true, 1).trySteps, data.inputs.length - 1);
       });
+
+      it(`${name}, epoch loss 'batch-mean': 6 epochs bit for bit the general path, the epoch's last batch fused too`, () => {
+        const general = train(spec, data, undefined, false, 6, 'batch-mean');
+        const fused = train(spec, data, undefined, true, 6, 'batch-mean');
+        assert.equal(general.trySteps, 6 * data.inputs.length, 'the general path steps every batch with tryStep');
+        assert.equal(fused.trySteps, 1, 'the fused path took every batch but the run\'s first');
+        assert.equal(general.error, undefined);
+        assertSame(fused, general, `${name}, batch-mean`);
+        assertSame(train(spec, data, backend.float64, true, 6, 'batch-mean'), general, `${name}, batch-mean, on wasm float64`);
+      });
     }
 
     it('divergence: the same DivergenceError and the same state as the general path, for every check', () => {
@@ -184,6 +194,7 @@ describe('generated one-sample step', () => {
         if (expect[1] !== 'weight') assert.equal(general.error.layer, expect[0], `${what}: layer`);
         assert.ok(general.error.batch < data.inputs.length, `${what}: not the epoch's last batch`);
         assertSame(fused, general, what);
+        assertSame(train(spec, data, undefined, true, 3, 'batch-mean'), train(spec, data, undefined, false, 3, 'batch-mean'), `${what}, batch-mean`);
       }
     });
 

@@ -6,7 +6,9 @@
  *
  * - `sampleStep(net)`: `lossAndGradient` of one row (forward, loss, deltas, gradient);
  * - `fusedSgd(net, optimizer)`: one batch-1 step of plain sgd with every check of the Trainer and
- *   the update w <- w + u in one pass (the Trainer and the bench use it).
+ *   the update w <- w + u in one pass (the Trainer and the bench use it); without l2, on a network
+ *   whose buffers all live in the WebAssembly kernel's memory, the same step as a generated
+ *   WebAssembly function (kernels/wasmStep.ts) where it covers the network.
  *
  * Only in float64 (the one-sample step only on kernels with `generatedSteps`, the fast float64
  * ones; the fused sgd step, which the Trainer alone uses, on the reference kernel too), only for
@@ -16,6 +18,7 @@
 import type { Network } from '../network';
 import { Sgd, type Optimizer } from '../optimizers';
 import { compileSample, compileSgdSample, type SampleBuffers } from './compiled';
+import { compileWasmSgdStep, type StepLayout, type WasmSgdStep, wasmStepCovers } from './wasmStep';
 
 /** Whether a network may take the generated paths at all: float64 products, the built-in activations. */
 function eligible(net: Network): boolean {
@@ -67,12 +70,58 @@ export function fusedSgd(net: Network, optimizer: Optimizer): FusedSgd | undefin
   if (code === undefined) return undefined;
   const view = net.batch(1); // the network's live buffer lists (filled at its first loadBatch)
   const buf = buffersOf(net);
+  const n0 = net.sizes[0];
+  const K = net.sizes[net.depth];
+  const memory = net.kernel.memory;
+  const inWasm = memory !== undefined && wasmStepCovers(net.sizes, net.layers.map((l) => l.activation), net.loss);
+  // the WebAssembly step for the current buffers (compiled again when they are replaced)
+  let wasm: { step: WasmSgdStep; O0: Float64Array } | undefined;
+  let wasmT: Float64Array | undefined;
   return (x, t, l2) => {
     if (view.out.length === 0) return NaN; // no buffers yet
-    buf.T = net.batchTargets(); // (replaced when the buffers grow)
+    const T = net.batchTargets();
+    if (inWasm && l2 === 0) {
+      if (T !== wasmT) {
+        wasmT = T;
+        wasm = wasmStepOf(net, optimizer, memory);
+      }
+      const U = optimizer.nextUpdate()[0];
+      if (wasm !== undefined && U.buffer === T.buffer) {
+        if (x === undefined || x.length !== n0 || t === undefined || t.length !== K) return NaN;
+        const O0 = wasm.O0;
+        for (let i = 0; i < n0; i++) O0[i] = x[i];
+        for (let k = 0; k < K; k++) T[k] = t[k];
+        const loss = wasm.step(U.byteOffset, optimizer.learningRate);
+        if (loss === loss) optimizer.acceptUpdate();
+        return loss;
+      }
+    }
+    buf.T = T; // (replaced when the buffers grow)
     const l2t = l2 === 0 ? 0 : net.l2Term(l2);
     const loss = code(buf, optimizer.nextUpdate(), x, t, l2, l2t, optimizer.learningRate);
     if (loss === loss) optimizer.acceptUpdate();
     return loss;
   };
+}
+
+/**
+ * The WebAssembly step of a network whose buffers (after its first loadBatch) all live in
+ * `memory`, bound to their current places and to the Sgd's update arrays, or undefined (not
+ * covered, or some array elsewhere). The caller copies the row into O0 and the targets buffer.
+ */
+export function wasmStepOf(net: Network, optimizer: Sgd, memory: WebAssembly.Memory): { step: WasmSgdStep; O0: Float64Array } | undefined {
+  const view = net.batch(1);
+  const T = net.batchTargets();
+  const U = optimizer.nextUpdate();
+  const arrays = [...view.net.slice(1), ...view.out, ...view.delta.slice(1), T, ...net.layers.flatMap((l) => [l.W, l.b, l.dW, l.db]), ...U];
+  if (!arrays.every((a) => a.buffer === memory.buffer)) return undefined;
+  const off = (a: readonly Float64Array[]): number[] => a.map((v) => v.byteOffset);
+  const layers = (f: (l: Network['layers'][number]) => Float64Array): number[] => [0, ...net.layers.map((l) => f(l).byteOffset)];
+  const layout: StepLayout = {
+    Z: off(view.net), O: off(view.out), D: off(view.delta), T: T.byteOffset,
+    W: layers((l) => l.W), b: layers((l) => l.b), dW: layers((l) => l.dW), db: layers((l) => l.db),
+    U: U.map((u) => u.byteOffset - U[0].byteOffset),
+  };
+  const step = compileWasmSgdStep(net.sizes, net.layers.map((l) => l.activation), net.loss, memory, layout);
+  return step === undefined ? undefined : { step, O0: view.out[0] };
 }

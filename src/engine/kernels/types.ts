@@ -25,6 +25,8 @@ export interface Kernel {
    * batch buffers here when the kernel offers it.
    */
   alloc?(length: number): Float64Array;
+  /** The memory that `alloc` hands out views of (the WebAssembly kernel), for code generated against it. */
+  readonly memory?: WebAssembly.Memory;
   /**
    * True when networks on this kernel may take the generated fast paths of kernels/fastpath.ts
    * (a straight-line one-sample step, the fused batch-1 sgd step), which compute in float64

@@ -218,6 +218,7 @@ function float64Kernel(rt: WasmRuntime): Kernel {
     precision: 'float64',
     generatedSteps: true,
     alloc: (length) => rt.arena.view(length),
+    memory: x.memory,
     activate: activation(rt),
     activates: ['tanh'],
     vector: vectorOps(rt),

@@ -4,8 +4,8 @@
  * custom loop the peers run; `tryStep` is the checked step of the Trainer). Batches of one row
  * take the Trainer's fused sgd step (`fusedSgd`) where it covers the network, as the Trainer does.
  * Batch index views are made once, like the peers' pre-cut batches. `trainer` variants run
- * Trainer.runEpoch instead (shuffle, divergence checks and the end-of-epoch loss included), the
- * path the extension uses.
+ * Trainer.runEpoch instead (shuffle, divergence checks, the epoch's loss and accuracy included),
+ * the path the extension uses, with either kind of epoch loss.
  */
 import { Network } from '../src/engine/network';
 import { Sgd } from '../src/engine/optimizers';
@@ -68,8 +68,14 @@ export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochL
   const reps = w.inputs.length < 256 ? 256 / w.inputs.length : 1;
   const inputs: Float64Array[] = [];
   const targets: Float64Array[] = [];
-  for (let r = 0; r < reps; r++) w.inputs.forEach((x, i) => (inputs.push(Float64Array.from(x)), targets.push(Float64Array.from(w.targets[i]))));
-  const trainer = new Trainer(net, { inputs, targets }, { ...spec.training, shuffle: true }, 1, undefined, { epochLoss });
+  const labels: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    w.inputs.forEach((x, i) => (inputs.push(Float64Array.from(x)), targets.push(Float64Array.from(w.targets[i]))));
+    if (w.labels !== undefined) labels.push(...w.labels);
+  }
+  // (with the class labels, as the extension has them for classification: the epoch's accuracy is computed too)
+  const data = w.labels === undefined ? { inputs, targets } : { inputs, targets, labels };
+  const trainer = new Trainer(net, data, { ...spec.training, shuffle: true }, 1, undefined, { epochLoss });
   return {
     name,
     run(samples) {

@@ -10,9 +10,9 @@
  * machine. A sample whose CPU share is below --min-share (default 0.6) is taken again, up to
  * twice, and the one with the highest share kept (the tables say how many were). Options: --reps N
  * (default 3, at least 3), --seconds S per timed run (default 0.5), --only W1,W2, --engines key,key
- * (see ADAPTERS in child.ts; default all), --compare DIR[,DIR]: also run the engine's own variants
- * from the builds in DIR (copies of an earlier `out/`, e.g. the code before a change), interleaved
- * with the current ones, marked [DIR].
+ * (see ADAPTERS in child.ts; default all), --compare DIR[:key+key][,DIR...]: also run the engine's
+ * own variants (or those keys) from the builds in DIR (copies of an earlier `out/`, e.g. the code
+ * before a change), interleaved with the current ones, marked [DIR].
  */
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
@@ -157,8 +157,10 @@ async function main(): Promise<void> {
     const here = path.join(__dirname, '..');
     const entries: Entry[] = chosen.map((a) => ({ key: a.key, peer: a.peer, name: a.key, dir: here, samples: [], retries: 0 }));
     for (const label of COMPARE) {
-      const dir = path.resolve(label);
-      for (const a of chosen.filter((x) => !x.peer)) entries.push({ key: a.key, peer: false, name: a.key, dir, label, samples: [], retries: 0 });
+      const [dir, keys] = label.split(':');
+      for (const a of chosen.filter((x) => !x.peer && (keys === undefined || keys.split('+').includes(x.key)))) {
+        entries.push({ key: a.key, peer: false, name: a.key, dir: path.resolve(dir), label, samples: [], retries: 0 });
+      }
     }
     const started = performance.now();
     const load0 = os.loadavg()[0];

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
 import { formatNumber } from '../../webview/format';
-import { openWorkbench, repoRoot, type Workbench } from './harness';
+import { openWorkbench, repoRoot, waitForCodeLens, type Workbench } from './harness';
 
 const MARKUP = '<img src=x onerror=alert(1)>';
 const XOR = JSON.parse(
@@ -143,6 +143,11 @@ describe('inspector in the real workbench', function () {
     await waitFor('more points', async () => Number(await attr(frame, 'loss-chart', 'data-last-epoch')) > first + 10, 20_000);
     const redraws = Number(await attr(frame, 'loss-chart', 'data-redraws'));
     assert.ok(redraws >= 2, `the chart redrew ${redraws} times`);
+    // The editor's own lenses follow the run: Stop at once, and the live epoch keeps moving.
+    await waitForCodeLens(wb.page, 'Stop', 10_000);
+    const lensEpoch = async (): Promise<number> => Number(/epoch (\d+)\//.exec((await (await waitForCodeLens(wb.page, 'epoch', 10_000)).textContent()) ?? '')?.[1] ?? NaN);
+    const lensFirst = await lensEpoch();
+    await waitFor('the lens epoch to move on', async () => (await lensEpoch()) > lensFirst, 10_000);
     assert.ok(Number(await attr(frame, 'loss-chart', 'data-points')) <= 4000, 'the history stays bounded');
     // One epoch, one source: the header and the status line read the same number at any moment.
     for (let i = 0; i < 5; i++) {

@@ -1,8 +1,11 @@
 /**
  * CodeLenses of `.net.json` files (see lensModel.ts for what they say). They follow the document:
  * when a session is idle and the document changed since its worker loaded it, the lenses wait
- * for the reload (and fresh statistics) before they are given. While training, they refresh at
- * most every 250 ms.
+ * for the reload (and fresh statistics) before they are given. A change of what they offer (Train
+ * becomes Stop, a check's verdict) is shown at once; the live epoch and loss while training are
+ * refreshed once a second. (VS Code debounces a provider's change events and restarts that timer at
+ * every event, at least 250 ms: events closer than that would keep a live lens from ever being
+ * redrawn while a network trains.)
  */
 import * as vscode from 'vscode';
 import { isNetDocument, settings } from '../config';
@@ -11,13 +14,15 @@ import type { NetDiagnostics, ParseCache } from './diagnostics';
 import { buildLenses } from './lensModel';
 import { layerRanges } from './netLocation';
 
-const REFRESH_MS = 250;
+const LIVE_REFRESH_MS = 1000;
 
 export class NetCodeLenses implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.emitter.event;
   private timer: NodeJS.Timeout | undefined;
   private lastFire = 0;
+  /** Per session: what its lenses last offered (state, running, checking). */
+  private readonly offered = new Map<string, string>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -26,7 +31,13 @@ export class NetCodeLenses implements vscode.CodeLensProvider, vscode.Disposable
     private readonly diagnostics: NetDiagnostics,
   ) {
     this.disposables.push(
-      sessions.onDidChange(() => this.refresh()),
+      sessions.onDidChange((s) => {
+        const key = s.uri.toString();
+        const offer = `${s.state}|${s.isRunning}|${s.checkRunning}`;
+        const changed = this.offered.get(key) !== offer;
+        this.offered.set(key, offer);
+        this.refresh(changed);
+      }),
       diagnostics.onDidUpdate(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('backprop.codeLens')) this.refresh();
@@ -34,10 +45,13 @@ export class NetCodeLenses implements vscode.CodeLensProvider, vscode.Disposable
     );
   }
 
-  /** Asks VS Code for new lenses, at most every REFRESH_MS. */
-  refresh(): void {
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFire + REFRESH_MS - Date.now());
+  /** Asks VS Code for new lenses: at once when `urgent`, else at most every LIVE_REFRESH_MS. */
+  refresh(urgent = false): void {
+    if (this.timer) {
+      if (!urgent) return;
+      clearTimeout(this.timer);
+    }
+    const wait = urgent ? 0 : Math.max(0, this.lastFire + LIVE_REFRESH_MS - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.lastFire = Date.now();

@@ -28,6 +28,7 @@ const XOR = JSON.parse(
 function makeWorkspace(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inspector-ws-'));
   fs.copyFileSync(path.join(repoRoot(), 'examples', 'xor.net.json'), path.join(dir, 'xor.net.json'));
+  fs.copyFileSync(path.join(repoRoot(), 'examples', 'sine.net.json'), path.join(dir, 'sine.net.json'));
   const write = (name: string, value: unknown): void => fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
   write('long.net.json', { ...XOR, name: 'XOR, long run', training: { optimizer: 'sgd', learningRate: 0.5, epochs: 2_000_000, batchSize: 4 } });
   write('one.net.json', { ...XOR, name: 'XOR, one sample', data: { inputs: [[1, 0]], targets: [[1]] } });
@@ -282,6 +283,19 @@ describe('inspector in the real workbench', function () {
     assert.deepEqual([await hm.getAttribute('data-rows'), await hm.getAttribute('data-cols')], ['3', '2']);
     assert.ok((await frame.locator('[data-testid="gc-worst-row"]').count()) > 0);
     await wb.screenshot('inspector-10-gradcheck');
+  });
+
+  it('says which parameters the differences cannot check, and why, never "ok" (sine: biases with a gradient of ~1e-17)', async () => {
+    const frame = await inspect(wb, 'sine.net.json');
+    await frame.locator('[data-testid="tab-gradcheck"]').click();
+    await frame.locator('[data-testid="run-gradcheck"]').click();
+    await frame.locator('[data-testid="gradcheck-verdict"]').waitFor({ timeout: 60_000 });
+    const summary = (await frame.locator('.gc-verdict').textContent()) ?? '';
+    const cli = JSON.parse(execFileSync(process.execPath, [path.join(repoRoot(), 'dist', 'cli.js'), 'check', path.join(workspace, 'sine.net.json'), '--json'], { encoding: 'utf8' })) as { cannotCheck?: number };
+    assert.ok((cli.cannotCheck ?? 0) > 0, 'the CLI finds parameters it cannot check on sine');
+    assert.ok(summary.includes(`${cli.cannotCheck} cannot be checked by differences`), summary);
+    await frame.locator('.legend', { hasText: 'cannot check' }).waitFor();
+    await wb.screenshot('inspector-10b-gradcheck-cannot-check');
   });
 
   it('shows a network name made of markup as text', async () => {

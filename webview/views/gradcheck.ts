@@ -2,7 +2,7 @@
  * The gradient check: every checked parameter's relative error |analytic − numeric| / max(...)
  * as a heatmap on the same layout as the weights (rows j, columns k, then the bias), coloured by
  * verdict (ok green, warn yellow, fail red, darker = larger error on a log scale), failures marked
- * ✕ and kinks ◇; below it the worst entries with both gradients, each a link to the file.
+ * ✕, kinks ◇ and parameters the differences cannot resolve ○ (with the reason in the tooltip); below it the worst entries with both gradients, each a link to the file.
  */
 import type { GradCheckEntryView, GradCheckView, NetworkView } from '../../src/shared/protocol';
 import { logPosition, mix, type RGB } from '../colors';
@@ -109,6 +109,7 @@ export class GradCheckPanel extends TabView {
     } else {
       const fails = r.entries.filter((e) => e.status === 'fail').length;
       const kinks = r.entries.filter((e) => e.status === 'kink').length;
+      const uncheckable = r.entries.filter((e) => e.status === 'cannot-check').length;
       replaceChildren(
         this.summary,
         el(
@@ -119,6 +120,7 @@ export class GradCheckPanel extends TabView {
           el('span', { class: 'num', text: formatNumber(r.maxRelativeError), title: formatFull(r.maxRelativeError), testid: 'gradcheck-max' }),
           fails > 0 ? `; ${fails} failed` : '',
           kinks > 0 ? `; ${kinks} at a kink (not counted)` : '',
+          uncheckable > 0 ? `; ${uncheckable} cannot be checked by differences (not counted; the reason is in each one's tooltip)` : '',
           '.',
         ),
         el(
@@ -128,6 +130,7 @@ export class GradCheckPanel extends TabView {
           swatch(this.theme.warn, `warn: up to ${formatNumber(r.thresholds.fail)}`, '•'),
           swatch(this.theme.fail, `fail: above ${formatNumber(r.thresholds.fail)}`, '✕'),
           swatch(this.theme.muted, 'kink: the step crossed a kink of relu; not comparable', '◇'),
+          swatch(this.theme.muted, 'cannot check: the centred difference cannot resolve this gradient', '○'),
         ),
       );
     }
@@ -169,7 +172,7 @@ export class GradCheckPanel extends TabView {
           },
           mark: (j, k): CellMark | undefined => {
             const e = entry(j, k);
-            return !e ? 'missing' : e.status === 'fail' ? 'fail' : e.status === 'kink' ? 'kink' : e.status === 'warn' ? 'warn' : undefined;
+            return !e ? 'missing' : e.status === 'fail' ? 'fail' : e.status === 'kink' ? 'kink' : e.status === 'warn' ? 'warn' : e.status === 'cannot-check' ? 'uncheckable' : undefined;
           },
           describe: (j, k) => {
             const e = entry(j, k);
@@ -205,7 +208,7 @@ export class GradCheckPanel extends TabView {
         el('td', { class: 'num', text: formatNumber(e.analytic), title: formatFull(e.analytic) }),
         el('td', { class: 'num', text: formatNumber(e.numeric), title: formatFull(e.numeric) }),
         el('td', { class: 'num', text: formatNumber(e.relativeError), title: formatFull(e.relativeError) }),
-        el('td', { text: e.status }),
+        el('td', { text: e.status, title: e.reason ?? '' }),
       ),
     );
     replaceChildren(
@@ -228,6 +231,7 @@ function entryTip(e: GradCheckEntryView): Child[] {
     tipRow('analytic', formatNumber(e.analytic), formatFull(e.analytic)),
     tipRow('numeric', formatNumber(e.numeric), formatFull(e.numeric)),
     tipRow('relative error', formatNumber(e.relativeError), formatFull(e.relativeError)),
+    ...(e.reason !== undefined ? [el('div', { class: 'tip-reason', text: e.reason })] : []),
     el('div', { class: 'tip-hint', text: 'Click or press Enter to show it in the file' }),
   ];
 }

@@ -12,7 +12,7 @@ import { el, type Child } from '../dom';
 import type { Theme } from '../theme';
 import { Tooltip } from './tooltip';
 
-export type CellMark = 'fail' | 'kink' | 'warn' | 'missing';
+export type CellMark = 'fail' | 'kink' | 'warn' | 'uncheckable' | 'missing';
 
 export interface HeatmapSpec {
   /** Units of the layer. */
@@ -197,6 +197,10 @@ export class Heatmap {
       ctx.beginPath();
       ctx.arc(x + c / 2, y + c / 2, Math.max(1.5, c / 8), 0, 2 * Math.PI);
       ctx.fill();
+    } else if (mark === 'uncheckable') {
+      ctx.beginPath();
+      ctx.arc(x + c / 2, y + c / 2, c / 2 - m, 0, 2 * Math.PI);
+      ctx.stroke();
     }
     void theme;
   }

@@ -398,10 +398,11 @@ export class Network {
   /**
    * Forward pass over the loaded rows from layer `from` (1-based) on:
    * Z_l = O_{l-1} · W_lᵀ + b_l, O_l = f(Z_l). `input` replaces O_{from-1} (a rows x units_{from-1}
-   * matrix; the gradient check passes cached layer inputs here).
+   * matrix; the gradient check passes cached layer inputs here). `to` stops after layer `to`
+   * (the debugger runs one layer at a time).
    */
-  forward(rows: number, from = 1, input?: Float64Array): void {
-    for (let l = from; l <= this.depth; l++) {
+  forward(rows: number, from = 1, input?: Float64Array, to = this.depth): void {
+    for (let l = from; l <= to; l++) {
       const layer = this.layers[l - 1];
       const O_prev = l === from && input !== undefined ? input : this.O[l - 1];
       this.kernel.gemmABt(rows, layer.units, layer.inputs, O_prev, layer.W, this.Z[l], layer.b); // Z = O_{l-1}·Wᵀ + b
@@ -433,13 +434,16 @@ export class Network {
     for (let r = 0; r < rows; r++) result[r] = E(this.Z[L], this.O[L], this.T, r * K, K);
   }
 
-  /** Backward pass over the loaded rows (after `forward`): the deltas Δ_l = dE_r/dnet of every layer. */
-  backward(rows: number): void {
+  /**
+   * Backward pass over the loaded rows (after `forward`): the deltas Δ_l = dE_r/dnet of every
+   * layer, or of layers `from` down to `to` only (the debugger runs one layer at a time).
+   */
+  backward(rows: number, from = this.depth, to = 1): void {
     const L = this.depth;
     const out = this.layers[L - 1];
     // Δ_L = dE/dY ⊙ f'(Z_L)   (softmax: J^T dE/dy; softmax+cross-entropy and sigmoid+BCE: Y - T)
-    outputDeltas(this.loss, out.activation, this.Z[L], this.O[L], this.T, this.D[L], rows, out.units, this.activations);
-    for (let l = L - 1; l >= 1; l--) {
+    if (from === L) outputDeltas(this.loss, out.activation, this.Z[L], this.O[L], this.T, this.D[L], rows, out.units, this.activations);
+    for (let l = Math.min(from, L - 1); l >= to; l--) {
       const layer = this.layers[l - 1];
       const above = this.layers[l];
       // Δ_l = Δ_{l+1} · W_{l+1}            (delta_j = sum_k w^{l+1}_kj delta^{l+1}_k ...)
@@ -449,9 +453,9 @@ export class Network {
     }
   }
 
-  /** dW_l = Δ_lᵀ · O_{l-1} / B + λ W_l and db_l = Σ_rows Δ_l / B, for every layer (after `backward`). */
-  accumulateGradients(rows: number, l2: number): void {
-    for (let l = 1; l <= this.depth; l++) {
+  /** dW_l = Δ_lᵀ · O_{l-1} / B + λ W_l and db_l = Σ_rows Δ_l / B, for every layer or layers `from`..`to` (after `backward`). */
+  accumulateGradients(rows: number, l2: number, from = 1, to = this.depth): void {
+    for (let l = from; l <= to; l++) {
       const layer = this.layers[l - 1];
       const { dW, db, W } = layer;
       // dE/dw_jk = Σ_r delta_rj · o_rk  (then the mean over the batch)

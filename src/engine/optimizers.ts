@@ -48,6 +48,18 @@ export interface Optimizer {
   undo(): void;
   /** The last update applied to layer l (1-based): u such that w_new = w_old + u. Zero before any step. */
   lastUpdate(layer: number): { W: Float64Array; b: Float64Array };
+  /** The state kept for layer l (momentum: its v; adam: m and v; sgd: none), as copies. For the debugger. */
+  stateOf(layer: number): { name: string; W: Float64Array; b: Float64Array }[];
+  /** A copy of the whole state (steps, last update, moments), and putting one back: the debugger's snapshots. */
+  saveState(): OptimizerState;
+  restoreState(state: OptimizerState): void;
+}
+
+/** An optimizer's state as saved by `saveState` (learning rate included). */
+export interface OptimizerState {
+  readonly steps: number;
+  readonly learningRate: number;
+  readonly sets: readonly Float64Array[];
 }
 
 /** sgd: w <- w - lr · g */
@@ -82,6 +94,10 @@ export class Momentum extends PackedOptimizer {
     super(params, learningRate, 0, kernel);
   }
 
+  protected override stateNames(): string[] {
+    return ['v']; // (v is the last update u)
+  }
+
   protected compute(g: Float64Array, w: Float64Array, o: number, n: number): number {
     const lr = this.learningRate;
     const mu = this.momentum;
@@ -114,6 +130,9 @@ export class Adam extends PackedOptimizer {
     kernel?: Kernel,
   ) {
     super(params, learningRate, 2, kernel);
+  }
+  protected override stateNames(): string[] {
+    return ['m', 'v'];
   }
   protected compute(g: Float64Array, w: Float64Array, o: number, n: number, t: number): number {
     const { beta1: b1, beta2: b2, epsilon: eps } = this;

@@ -14,7 +14,7 @@
  * - Given the network's kernel, the state lives in its memory (the WebAssembly arena), and the
  *   optimizers' `vectorCompute`, w += u run in its f64x2 passes (the same operations).
  */
-import type { NonFiniteParameter, Optimizer } from '../optimizers';
+import type { NonFiniteParameter, Optimizer, OptimizerState } from '../optimizers';
 import type { ParamRef } from '../network';
 import type { OptimizerName } from '../spec';
 import type { Kernel } from './types';
@@ -196,6 +196,34 @@ export abstract class PackedOptimizer implements Optimizer {
     for (const s of this.segs) s.value.set(this.saved.subarray(s.offset, s.offset + s.value.length));
     this.swap(); // the state before the step is still intact in the other set
     this.steps--;
+    this.canUndo = false;
+  }
+
+  /** Names of the state sets after u (momentum's v is u itself; adam's are m and v). */
+  protected stateNames(): string[] {
+    return [];
+  }
+
+  stateOf(layer: number): { name: string; W: Float64Array; b: Float64Array }[] {
+    const iw = this.params.findIndex((p) => p.layer === layer && p.kind === 'w');
+    if (iw < 0) throw new Error(`there is no layer ${layer}`);
+    const at = this.params.slice(0, iw).reduce((s, p) => s + p.value.length, 0);
+    const nW = this.params[iw].value.length;
+    const nb = this.params[iw + 1].value.length;
+    return this.stateNames().map((name, i) => {
+      const set = this.cur.length === 1 ? this.cur[0] : this.cur[i + 1];
+      return { name, W: set.slice(at, at + nW), b: set.slice(at + nW, at + nW + nb) };
+    });
+  }
+
+  saveState(): OptimizerState {
+    return { steps: this.steps, learningRate: this.learningRate, sets: this.cur.map((a) => a.slice()) };
+  }
+
+  restoreState(state: OptimizerState): void {
+    state.sets.forEach((a, i) => this.cur[i].set(a));
+    this.steps = state.steps;
+    this.learningRate = state.learningRate;
     this.canUndo = false;
   }
 

@@ -34,6 +34,15 @@ const builds = [
     external: ['vscode'],
   },
   {
+    // the training debugger: its worker thread, and its adapter as a process of its own (tests)
+    ...common,
+    entryPoints: { debugWorker: 'src/extension/debug/worker.ts', debugAdapter: 'src/extension/debug/adapterMain.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: { cli: 'src/cli/main.ts' },
     outdir: 'dist',

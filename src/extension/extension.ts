@@ -13,6 +13,7 @@ import { NetDiagnostics, ParseCache } from './editor/diagnostics';
 import { NetHovers } from './editor/hover';
 import { NetCodeLenses } from './editor/lens';
 import { NetQuickFixes } from './editor/quickFix';
+import { registerDebugger } from './debug/register';
 import { registerInspector } from './inspector';
 import { TrainingProgress } from './progress';
 import { SessionManager } from './training/sessionManager';
@@ -75,6 +76,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const inspector = registerInspector(context, (uri) => manager.get(uri), log, (uri) => manager.retain(uri));
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log);
+  registerDebugger(context, log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress };
 }

@@ -26,7 +26,7 @@ describe('extension: activation', function () {
       const t = await lensTitles(doc.uri);
       return t.length > 0 ? t : undefined;
     });
-    assert.deepStrictEqual(titles, ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...']);
+    assert.deepStrictEqual(titles, ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...', '$(debug-alt) Debug']);
   });
 
   it('contributes every command, in the palette under "Backprop"', async () => {

@@ -48,7 +48,7 @@ describe('extension: training', function () {
     const original = await workspaceText('notes-xor.net.json');
     const editor = await openFresh('train', original);
     const doc = editor.document;
-    assert.deepStrictEqual(await lensTitles(doc.uri), ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...'], 'lenses before training');
+    assert.deepStrictEqual(await lensTitles(doc.uri), ['$(play) Train', '$(beaker) Gradient check', '$(graph) Inspect', '$(export) Export...', '$(debug-alt) Debug'], 'lenses before training');
 
     const oracle = engineRun(original, doc.uri.fsPath);
     const result = await vscode.commands.executeCommand<TrainResult>('backprop.train', doc.uri);

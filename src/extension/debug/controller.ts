@@ -1,0 +1,544 @@
+/**
+ * The debug worker's logic (no `vscode`, no thread): loads a `.net.json`, runs its training
+ * stage by stage (engine/debug), decides where to stop (exception filters, breakpoints with
+ * conditions, hit counts and logpoints, data breakpoints, steps, pause), and answers the
+ * adapter's questions about the stopped state. worker.ts connects it to the thread's port; tests
+ * drive it directly.
+ *
+ * While running it works in slices of a few milliseconds, so a `pause` arriving meanwhile is seen
+ * (the run stops at the next batch boundary).
+ */
+import { checkStage, type Filters, type Finding } from '../../engine/debug/checks';
+import { compileCondition, compileTemplate, evaluate, ExprError, formatScalar, isMatrix, matrix, parse, short, summarize, type Matrix, type Value } from '../../engine/debug/expr';
+import { DebugRun, stageName } from '../../engine/debug/run';
+import { batchValues, layerReached, layerValues, runScope, runValues } from '../../engine/debug/scope';
+import { Timeline } from '../../engine/debug/timeline';
+import { loadNet, networkFor } from '../../engine/load';
+import { formatProblem } from '../../engine/format';
+import type { NetSpec } from '../../engine/spec';
+import { paramName } from '../editor/netLocation';
+import type {
+  BreakpointSpec, BreakpointStatus, DebugEvent, DebugRequest, FrameInfo, MatrixSource, RequestTable, RequestType, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
+} from './protocol';
+
+const SLICE_MS = 15;
+
+interface Breakpoint {
+  id: number;
+  spec: BreakpointSpec;
+  condition?: ReturnType<typeof compileCondition>;
+  log?: ReturnType<typeof compileTemplate>;
+  hit?: (n: number) => boolean;
+  hits: number;
+}
+
+interface Stop {
+  reason: StopReason;
+  description: string;
+  text?: string;
+  breakpoints?: number[];
+}
+
+type Mode = { how: Exclude<ResumeHow, 'stepBack' | 'reverseContinue'>; from: RunPosition };
+
+export class DebugController {
+  private timeline: Timeline | undefined;
+  private spec: NetSpec | undefined;
+  private launchArgs: RequestTable['launch']['args'] | undefined;
+  private breakpoints: Breakpoint[] = [];
+  private byLayer = new Map<number, Breakpoint[]>();
+  private filters: Filters = { nan: 0 };
+  private watches: { spec: WatchSpec; last: number }[] = [];
+  private mode: Mode | undefined;
+  private pauseRequested = false;
+  private ended = false;
+  private scheduled = false;
+
+  constructor(
+    private readonly emit: (e: DebugEvent) => void,
+    private readonly readFile?: (path: string) => string,
+  ) {}
+
+  /** Handles one request; returns its result or throws an Error whose message is the reply. */
+  handle(r: DebugRequest): RequestTable[RequestType]['result'] {
+    switch (r.type) {
+      case 'launch':
+        return this.launch(r);
+      case 'setBreakpoints':
+        return this.setBreakpoints(r.breakpoints);
+      case 'setFilters':
+        this.filters = r.filters;
+        return { ok: true };
+      case 'setWatches':
+        this.watches = r.watches.map((spec) => ({ spec, last: this.weight(spec) }));
+        return { ok: true };
+      case 'resume':
+        this.resume(r.how);
+        return { ok: true };
+      case 'pause':
+        if (this.mode === undefined) this.stopped({ reason: 'pause', description: 'Paused' });
+        else this.pauseRequested = true;
+        return { ok: true };
+      case 'restart':
+        if (this.launchArgs === undefined) throw new Error('nothing was launched');
+        this.mode = undefined;
+        this.launch(this.launchArgs);
+        return { ok: true };
+      case 'stack':
+        return { frames: this.frames(), position: this.position() };
+      case 'variables':
+        return this.variables(r.ref, r.start, r.count);
+      case 'evaluate':
+        return this.evaluate(r.expression, r.layer, r.context);
+      case 'inline':
+        return this.inline();
+    }
+  }
+
+  private get run(): DebugRun {
+    if (this.timeline === undefined) throw new Error('nothing was launched');
+    return this.timeline.run;
+  }
+
+  private launch(args: RequestTable['launch']['args']): RequestTable['launch']['result'] {
+    const loaded = this.readFile ? loadNet(args.text, args.file, this.readFile) : loadNet(args.text, args.file);
+    if (loaded.spec === undefined) {
+      throw new Error(loaded.problems.filter((p) => p.severity === 'error').map((p) => formatProblem(args.file, p)).join('\n'));
+    }
+    if (loaded.train === undefined || loaded.train.inputs.length === 0) throw new Error(`${args.file}: the file has no "data" to train on`);
+    const spec = loaded.spec;
+    const notes: string[] = [];
+    if (spec.training.precision === 'float32') notes.push('The file trains in float32; the debugger runs in float64 so that every number it shows is exact.');
+    const run = new DebugRun(networkFor(spec, 'exact'), loaded.train, spec.training, spec.seed, loaded.validation);
+    this.timeline = new Timeline(run);
+    this.spec = spec;
+    this.launchArgs = args;
+    this.ended = false;
+    for (const b of this.breakpoints) b.hits = 0;
+    this.watches = this.watches.map((w) => ({ spec: w.spec, last: this.weight(w.spec) }));
+    if (args.stopOnEntry) {
+      this.timeline.step();
+      this.stopped({ reason: 'entry', description: 'Stopped at the first stage' });
+    }
+    return { layers: spec.layers.length, epochs: spec.training.epochs, notes };
+  }
+
+  private setBreakpoints(specs: BreakpointSpec[]): BreakpointStatus[] {
+    const old = new Map(this.breakpoints.map((b) => [`${b.spec.layer}|${b.spec.condition ?? ''}|${b.spec.hitCondition ?? ''}`, b.hits]));
+    const statuses: BreakpointStatus[] = [];
+    const list: Breakpoint[] = [];
+    specs.forEach((spec, i) => {
+      const depth = this.spec?.layers.length;
+      if (spec.layer < 1 || (depth !== undefined && spec.layer > depth)) {
+        statuses.push({ verified: false, message: 'Breakpoints go on the line of a layer (not the input layer): the run stops after that layer\'s backward pass' });
+        return;
+      }
+      const b: Breakpoint = { id: i, spec, hits: old.get(`${spec.layer}|${spec.condition ?? ''}|${spec.hitCondition ?? ''}`) ?? 0 };
+      try {
+        if (spec.condition !== undefined && spec.condition.trim() !== '') b.condition = compileCondition(spec.condition);
+        if (spec.logMessage !== undefined && spec.logMessage !== '') b.log = compileTemplate(spec.logMessage);
+        if (spec.hitCondition !== undefined && spec.hitCondition.trim() !== '') b.hit = hitTest(spec.hitCondition);
+      } catch (e) {
+        statuses.push({ verified: false, message: e instanceof Error ? e.message : String(e) });
+        return;
+      }
+      list.push(b);
+      statuses.push({ verified: true });
+    });
+    this.breakpoints = list;
+    this.byLayer = new Map();
+    for (const b of list) this.byLayer.set(b.spec.layer, [...(this.byLayer.get(b.spec.layer) ?? []), b]);
+    return statuses;
+  }
+
+  // ---- running ----
+
+  private resume(how: ResumeHow): void {
+    if (this.ended) throw new Error('the run has ended');
+    const tl = this.timeline;
+    if (tl === undefined) throw new Error('nothing was launched');
+    this.pauseRequested = false;
+    if (how === 'stepBack') {
+      tl.goTo(Math.max(1, tl.tick - 1));
+      this.refreshWatches();
+      this.stopped({ reason: 'step', description: 'Stepped back' });
+      return;
+    }
+    if (how === 'reverseContinue') {
+      const found = tl.findLast(tl.tick, () => this.wouldStop());
+      tl.goTo(found ?? 1);
+      this.refreshWatches();
+      this.stopped(found === undefined ? { reason: 'entry', description: 'Back at the first stage (no breakpoint before)' } : { reason: 'breakpoint', description: 'Reverse continue: the last stop before' });
+      return;
+    }
+    this.mode = { how, from: this.position() };
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.slice();
+    });
+  }
+
+  /** Runs stages until a stop or the end of the time slice. */
+  private slice(): void {
+    const tl = this.timeline;
+    const mode = this.mode;
+    if (tl === undefined || mode === undefined) return;
+    const run = tl.run;
+    const epochs = this.spec?.training.epochs ?? 0;
+    const deadline = Date.now() + SLICE_MS;
+    for (let n = 1; ; n++) {
+      if (run.atEpochEnd && run.position.epoch >= epochs) {
+        this.mode = undefined;
+        this.ended = true;
+        const last = run.epochResults[run.epochResults.length - 1];
+        this.emit({ type: 'output', category: 'console', text: `Training finished: ${epochs} epochs, loss ${last === undefined ? '-' : formatScalar(last.loss)}\n` });
+        this.emit({ type: 'ended', reason: 'finished' });
+        return;
+      }
+      tl.step();
+      const stop = this.check(mode);
+      if (stop !== undefined) {
+        this.mode = undefined;
+        this.stopped(stop);
+        return;
+      }
+      if ((n & 63) === 0 && Date.now() >= deadline) break;
+    }
+    this.schedule();
+  }
+
+  /** Where to stop after the stage just run, if anywhere (runs logpoints and counts hits). */
+  private check(mode: Mode): Stop | undefined {
+    const run = this.run;
+    const pos = run.position;
+    const finding = checkStage(run, this.filters);
+    if (finding !== undefined) return { reason: 'exception', description: this.describe(finding), text: this.describe(finding) };
+    if (pos.stage.kind === 'backward') {
+      const bps = this.byLayer.get(pos.stage.layer);
+      if (bps !== undefined) {
+        const hit: number[] = [];
+        for (const b of bps) if (this.breakpointFires(b)) hit.push(b.id);
+        if (hit.length > 0) return { reason: 'breakpoint', description: `Breakpoint on layer ${pos.stage.layer} (after its backward pass)`, breakpoints: hit };
+      }
+    }
+    if (pos.stage.kind === 'update' && this.watches.length > 0) {
+      const w = this.watchFires();
+      if (w !== undefined) return w;
+    }
+    const from = mode.from;
+    switch (mode.how) {
+      case 'stepIn':
+        return { reason: 'step', description: 'Step' };
+      case 'next':
+        if (run.atBatchEnd) return { reason: 'step', description: 'Next batch' };
+        break;
+      case 'stepOut':
+        if (run.atEpochEnd && pos.tick > from.tick) return { reason: 'step', description: 'End of the epoch' };
+        break;
+      case 'continue':
+        break;
+    }
+    if (this.pauseRequested && run.atBatchEnd) {
+      this.pauseRequested = false;
+      return { reason: 'pause', description: 'Paused at a batch boundary' };
+    }
+    return undefined;
+  }
+
+  /** Reverse continue's test: an exception filter or a breakpoint's condition (hit counts and logpoints aside). */
+  private wouldStop(): boolean {
+    const run = this.run;
+    if (checkStage(run, this.filters) !== undefined) return true;
+    const s = run.position.stage;
+    if (s.kind !== 'backward') return false;
+    for (const b of this.byLayer.get(s.layer) ?? []) {
+      if (b.log !== undefined) continue;
+      if (b.condition === undefined || this.safeTest(b)) return true;
+    }
+    return false;
+  }
+
+  private safeTest(b: Breakpoint): boolean {
+    try {
+      return b.condition === undefined || b.condition(runScope(this.run, b.spec.layer));
+    } catch {
+      return false;
+    }
+  }
+
+  private breakpointFires(b: Breakpoint): boolean {
+    if (b.condition !== undefined) {
+      let ok: boolean;
+      try {
+        ok = b.condition(runScope(this.run, b.spec.layer));
+      } catch (e) {
+        this.emit({ type: 'output', category: 'stderr', text: `Breakpoint condition on layer ${b.spec.layer}: ${e instanceof Error ? e.message : String(e)}\n` });
+        return true; // a condition that cannot be evaluated stops, so the user sees why
+      }
+      if (!ok) return false;
+    }
+    b.hits++;
+    if (b.hit !== undefined && !b.hit(b.hits)) return false;
+    if (b.log !== undefined) {
+      let text: string;
+      try {
+        text = b.log(runScope(this.run, b.spec.layer));
+      } catch (e) {
+        text = `logpoint error: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      this.emit({ type: 'output', category: 'console', text: `${text}\n` });
+      return false;
+    }
+    return true;
+  }
+
+  private weight(w: WatchSpec): number {
+    const layer = this.timeline?.run.net.layers[w.layer - 1];
+    return layer === undefined ? Number.NaN : layer.weight(w.j, w.k);
+  }
+
+  private refreshWatches(): void {
+    for (const w of this.watches) w.last = this.weight(w.spec);
+  }
+
+  private watchFires(): Stop | undefined {
+    for (const w of this.watches) {
+      const now = this.weight(w.spec);
+      const before = w.last;
+      const name = paramName(w.spec.layer, w.spec.j, w.spec.k);
+      const fired = w.spec.on === 'sign' ? Math.sign(now) !== Math.sign(before) : Math.abs(now - before) > w.spec.threshold;
+      if (fired) {
+        this.refreshWatches();
+        const what = w.spec.on === 'sign' ? 'changed sign' : `changed by more than ${w.spec.threshold}`;
+        return { reason: 'data breakpoint', description: `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}`, text: `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}` };
+      }
+    }
+    return undefined;
+  }
+
+  private describe(f: Finding): string {
+    const where = f.param === undefined ? '' : f.param.kind === 'unit' ? `, unit ${f.param.j + 1}` : `, ${f.param.kind === 'w' ? paramName(f.layer, f.param.j, f.param.k) : paramName(f.layer, f.param.j)}`;
+    const sample = f.sample === undefined ? '' : `, sample ${f.sample + 1}`;
+    return `${f.what} (layer ${f.layer}${where}${sample})`;
+  }
+
+  private stopped(s: Stop): void {
+    this.emit({ type: 'stopped', reason: s.reason, description: s.description, text: s.text, position: this.position(), breakpoints: s.breakpoints });
+  }
+
+  // ---- the stopped state ----
+
+  private position(): RunPosition {
+    const run = this.run;
+    const p = run.position;
+    const L = run.net.depth;
+    return {
+      epoch: p.epoch,
+      batch: p.batch,
+      batches: run.batchesPerEpoch,
+      epochs: this.spec?.training.epochs ?? 0,
+      stage: stageName(p.stage),
+      tick: p.tick,
+      layer: p.stage.kind === 'forward' || p.stage.kind === 'backward' ? p.stage.layer : p.stage.kind === 'loss' ? L : 0,
+    };
+  }
+
+  private frames(): FrameInfo[] {
+    const p = this.position();
+    const s = this.run.position.stage;
+    const stage: FrameInfo =
+      s.kind === 'forward' || s.kind === 'backward'
+        ? { level: 'stage', name: `layer ${s.layer} (${s.kind})`, layer: s.layer, anchor: 'layer' }
+        : s.kind === 'loss'
+          ? { level: 'stage', name: 'loss', layer: this.run.net.depth, anchor: 'loss' }
+          : { level: 'stage', name: 'update', layer: 0, anchor: 'training' };
+    return [
+      stage,
+      { level: 'batch', name: `batch ${p.batch} of ${p.batches}`, layer: 0, anchor: 'training' },
+      { level: 'epoch', name: `epoch ${p.epoch} of ${p.epochs}`, layer: 0, anchor: 'training' },
+    ];
+  }
+
+  private matrixOf(source: MatrixSource): Matrix | number {
+    const run = this.run;
+    switch (source.of) {
+      case 'layer':
+        return layerValues(run, source.layer)[source.name];
+      case 'batch':
+        return batchValues(run)[source.name];
+      case 'optimizer': {
+        const s = run.optimizer.stateOf(source.layer).find((x) => x.name === source.name.split(' ')[0]);
+        if (s === undefined) throw new Error(`no optimizer state ${source.name}`);
+        const layer = run.net.layers[source.layer - 1];
+        return source.name.endsWith(' b') ? matrix(1, layer.units, s.b) : matrix(layer.units, layer.inputs, s.W);
+      }
+      case 'losses': {
+        const values = run.epochResults.map((r) => r[source.name] ?? Number.NaN);
+        return matrix(1, values.length, Float64Array.from(values));
+      }
+      case 'eval':
+        return evaluate(parse(source.expression), runScope(run, source.layer));
+    }
+  }
+
+  private variables(ref: VarRef, start = 0, count?: number): VarInfo[] {
+    const run = this.run;
+    switch (ref.kind) {
+      case 'scope':
+        if (ref.scope === 'layer') return this.layerScope(ref.layer);
+        if (ref.scope === 'batch') {
+          const b = run.currentBatch;
+          const vals = batchValues(run);
+          return [
+            ...(['inputs', 'targets', 'outputs'] as const).map((n) => this.matrixVar(n, { of: 'batch', name: n }, vals[n], n)),
+            { name: 'loss', value: formatScalar(b.loss), type: 'number', evaluateName: 'loss' },
+            { name: 'samples', value: Array.from(b.samples, (i) => i + 1).join(', '), type: 'sample numbers (1-based)' },
+          ];
+        }
+        if (ref.scope === 'optimizer') {
+          const o = run.optimizer;
+          const out: VarInfo[] = [
+            { name: 'optimizer', value: o.name },
+            { name: 'learning rate', value: formatScalar(o.learningRate), type: 'number', evaluateName: 'lr' },
+            { name: 'steps', value: String(o.steps) },
+          ];
+          if (o.name !== 'sgd') for (let l = 1; l <= run.net.depth; l++) out.push({ name: `layer ${l}`, value: o.stateOf(l).map((s) => s.name).join(', '), ref: { kind: 'optimizerLayer', layer: l } });
+          return out;
+        }
+        return this.runScopeVars();
+      case 'optimizerLayer': {
+        const out: VarInfo[] = [];
+        for (const s of run.optimizer.stateOf(ref.layer)) {
+          const layer = run.net.layers[ref.layer - 1];
+          out.push(this.matrixVar(`${s.name} (W)`, { of: 'optimizer', layer: ref.layer, name: `${s.name} W` }, matrix(layer.units, layer.inputs, s.W)));
+          out.push(this.matrixVar(`${s.name} (b)`, { of: 'optimizer', layer: ref.layer, name: `${s.name} b` }, matrix(1, layer.units, s.b)));
+        }
+        return out;
+      }
+      case 'matrix': {
+        const m = this.matrixOf(ref.source);
+        if (!isMatrix(m)) return [];
+        if (m.rows === 1) return this.entries(m, 0, start, count);
+        const end = Math.min(m.rows, start + (count ?? m.rows));
+        const out: VarInfo[] = [];
+        for (let r = start; r < end; r++) {
+          const row = matrix(1, m.cols, m.data.subarray(r * m.cols, (r + 1) * m.cols));
+          out.push({ name: `[${r + 1}]`, value: m.cols <= 6 ? rowText(row) : summarize(row).text, ref: { kind: 'row', source: ref.source, row: r }, indexed: m.cols });
+        }
+        return out;
+      }
+      case 'row': {
+        const m = this.matrixOf(ref.source);
+        if (!isMatrix(m)) return [];
+        return this.entries(m, ref.row, start, count);
+      }
+    }
+  }
+
+  private entries(m: Matrix, row: number, start: number, count?: number): VarInfo[] {
+    const end = Math.min(m.cols, start + (count ?? m.cols));
+    const out: VarInfo[] = [];
+    for (let c = start; c < end; c++) out.push({ name: `[${c + 1}]`, value: formatScalar(m.data[row * m.cols + c]), type: 'number' });
+    return out;
+  }
+
+  private matrixVar(name: string, source: MatrixSource, m: Matrix, evaluateName?: string): VarInfo {
+    const s = summarize(m);
+    return { name, value: s.text, type: `${m.rows}x${m.cols}`, ref: { kind: 'matrix', source }, indexed: m.rows === 1 ? m.cols : m.rows, evaluateName };
+  }
+
+  private layerScope(l: number): VarInfo[] {
+    const run = this.run;
+    const v = layerValues(run, l);
+    const reached = layerReached(run, l);
+    const notYet = (what: string): VarInfo => ({ name: what, value: '(not computed yet in this batch)' });
+    const out: VarInfo[] = [this.matrixVar('W', { of: 'layer', layer: l, name: 'W' }, v.W, 'W'), this.matrixVar('b', { of: 'layer', layer: l, name: 'b' }, v.b, 'b')];
+    for (const [label, key] of [['net input', 'net'], ['output', 'out']] as const) {
+      out.push(reached.forward ? this.matrixVar(label, { of: 'layer', layer: l, name: key }, v[key], key) : notYet(label));
+    }
+    for (const [label, key] of [['delta', 'delta'], ['dW', 'dW'], ['db', 'db']] as const) {
+      out.push(reached.backward ? this.matrixVar(label, { of: 'layer', layer: l, name: key }, v[key], key) : notYet(label));
+    }
+    out.push(this.matrixVar('last update W', { of: 'layer', layer: l, name: 'uW' }, v.uW, 'uW'));
+    out.push(this.matrixVar('last update b', { of: 'layer', layer: l, name: 'ub' }, v.ub, 'ub'));
+    return out;
+  }
+
+  private runScopeVars(): VarInfo[] {
+    const run = this.run;
+    const r = runValues(run);
+    const p = this.position();
+    const out: VarInfo[] = [
+      { name: 'epoch', value: `${p.epoch} of ${p.epochs}`, evaluateName: 'epoch' },
+      { name: 'batch', value: `${p.batch} of ${p.batches}`, evaluateName: 'batch' },
+      { name: 'stage', value: p.stage },
+      { name: 'learning rate', value: formatScalar(r.lr), type: 'number', evaluateName: 'lr' },
+      { name: 'epoch loss', value: formatScalar(r.epochLoss), type: 'number', evaluateName: 'epochLoss' },
+    ];
+    const losses = run.epochResults;
+    out.push(this.matrixVar('losses', { of: 'losses', name: 'loss' }, matrix(1, losses.length, Float64Array.from(losses, (x) => x.loss))));
+    if (losses.some((x) => x.valLoss !== undefined)) out.push(this.matrixVar('validation losses', { of: 'losses', name: 'valLoss' }, matrix(1, losses.length, Float64Array.from(losses, (x) => x.valLoss ?? Number.NaN))));
+    return out;
+  }
+
+  private evaluate(expression: string, layer: number, context: string): VarInfo {
+    const run = this.run;
+    const l = layer >= 1 && layer <= run.net.depth ? layer : this.position().layer || run.net.depth;
+    let v: Value;
+    try {
+      v = evaluate(parse(expression), runScope(run, l, (lr) => this.timeline?.setLearningRate(lr)));
+    } catch (e) {
+      if (e instanceof ExprError) throw new Error(context === 'hover' ? e.message : `${expression}\n${' '.repeat(e.column - 1)}^ ${e.message}`);
+      throw e;
+    }
+    if (!isMatrix(v)) return { name: expression, value: formatScalar(v), type: 'number' };
+    return this.matrixVar(expression, { of: 'eval', expression, layer: l }, v, expression);
+  }
+
+  private inline(): { layer: number; text: string }[] {
+    const run = this.run;
+    const out: { layer: number; text: string }[] = [];
+    for (let l = 1; l <= run.net.depth; l++) {
+      const v = layerValues(run, l);
+      const reached = layerReached(run, l);
+      const parts = [`‖W‖ ${short(summarize(v.W).norm)}`];
+      if (reached.forward) parts.push(`mean output ${short(sum(v.out) / Math.max(1, v.out.data.length))}`);
+      if (reached.backward) parts.push(`‖dW‖ ${short(summarize(v.dW).norm)}`);
+      out.push({ layer: l, text: parts.join(' · ') });
+    }
+    return out;
+  }
+}
+
+function sum(m: Matrix): number {
+  let s = 0;
+  for (let i = 0; i < m.data.length; i++) s += m.data[i];
+  return s;
+}
+
+function rowText(m: Matrix): string {
+  return `[${Array.from(m.data, formatScalar).join(', ')}]`;
+}
+
+/** A hit condition: '5' or '== 5', '>= 5', '> 5', '% 5'. */
+export function hitTest(text: string): (n: number) => boolean {
+  const m = /^\s*(==|>=|>|%)?\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new ExprError(`a hit count is a number, or '>= n', '> n', '% n'`, 1);
+  const k = Number(m[2]);
+  switch (m[1]) {
+    case '>=':
+      return (n) => n >= k;
+    case '>':
+      return (n) => n > k;
+    case '%':
+      return (n) => k > 0 && n % k === 0;
+    default:
+      return (n) => n === k;
+  }
+}

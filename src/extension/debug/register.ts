@@ -1,0 +1,97 @@
+/**
+ * The `backprop` debugger in VS Code: the inline adapter factory, the launch configurations (F5
+ * on a `.net.json` works with no launch.json), the command "Backprop: Debug Training" and its
+ * CodeLens, and inline values next to each layer while stopped. Every registration goes into
+ * `context.subscriptions`.
+ */
+import * as vscode from 'vscode';
+import { NET_SELECTOR, isNetUri } from '../config';
+import { BackpropDebugSession } from './session';
+
+export const DEBUG_TYPE = 'backprop';
+export const DEBUG_COMMAND = 'backprop.debugTraining';
+
+/** The Debug lens shown with the others at the top of a `.net.json` (see editor/lens.ts). */
+export function debugLensCommand(uri: vscode.Uri): vscode.Command {
+  return { title: '$(debug-alt) Debug', command: DEBUG_COMMAND, tooltip: 'Debug training: breakpoints on layers, step batch by batch and stage by stage, inspect every matrix', arguments: [uri] };
+}
+
+function launchConfig(uri: vscode.Uri): vscode.DebugConfiguration {
+  return { type: DEBUG_TYPE, request: 'launch', name: `Debug training: ${uri.path.split('/').pop() ?? ''}`, program: uri.fsPath, stopOnEntry: false };
+}
+
+export function registerDebugger(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+  const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'debugWorker.js').fsPath;
+  const sessions = new Map<string, BackpropDebugSession>();
+
+  const factory: vscode.DebugAdapterDescriptorFactory = {
+    createDebugAdapterDescriptor(session) {
+      const adapter = new BackpropDebugSession(workerPath);
+      sessions.set(session.id, adapter);
+      return new vscode.DebugAdapterInlineImplementation(adapter);
+    },
+  };
+
+  const provider: vscode.DebugConfigurationProvider = {
+    provideDebugConfigurations() {
+      const uri = vscode.window.activeTextEditor?.document.uri;
+      return [uri !== undefined && isNetUri(uri) ? launchConfig(uri) : { type: DEBUG_TYPE, request: 'launch', name: 'Debug training', program: '${file}', stopOnEntry: false }];
+    },
+    resolveDebugConfiguration(_folder, config) {
+      if (config.type === undefined && config.request === undefined && config.name === undefined) {
+        // F5 with no launch.json: debug the active .net.json
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        if (uri === undefined || !isNetUri(uri)) {
+          void vscode.window.showInformationMessage('Open a .net.json file to debug its training.');
+          return undefined;
+        }
+        return launchConfig(uri);
+      }
+      if (typeof config.program !== 'string' || config.program === '') {
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        if (uri !== undefined && isNetUri(uri)) config.program = uri.fsPath;
+      }
+      return config;
+    },
+  };
+
+  const dynamic: vscode.DebugConfigurationProvider = {
+    provideDebugConfigurations() {
+      const uris = new Map<string, vscode.Uri>();
+      for (const doc of vscode.workspace.textDocuments) if (isNetUri(doc.uri)) uris.set(doc.uri.toString(), doc.uri);
+      return [...uris.values()].map(launchConfig);
+    },
+  };
+
+  context.subscriptions.push(
+    vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, factory),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, dynamic, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+    vscode.debug.onDidTerminateDebugSession((s) => sessions.delete(s.id)),
+    vscode.commands.registerCommand(DEBUG_COMMAND, async (arg?: vscode.Uri) => {
+      const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+      if (uri === undefined || !isNetUri(uri)) {
+        void vscode.window.showInformationMessage('Open a .net.json file to debug its training.');
+        return false;
+      }
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (doc?.isDirty) await doc.save();
+      log.info(`debugging ${uri.fsPath}`);
+      return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), launchConfig(uri));
+    }),
+    vscode.languages.registerInlineValuesProvider(NET_SELECTOR, {
+      async provideInlineValues(doc) {
+        const active = vscode.debug.activeDebugSession;
+        const adapter = active?.type === DEBUG_TYPE ? sessions.get(active.id) : undefined;
+        if (adapter === undefined) return [];
+        const values = await adapter.inlineValues().catch(() => []);
+        return values
+          .filter((v) => v.line - 1 < doc.lineCount)
+          .map((v) => {
+            const line = doc.lineAt(v.line - 1);
+            return new vscode.InlineValueText(new vscode.Range(line.range.end, line.range.end), v.text);
+          });
+      },
+    }),
+  );
+}

@@ -40,7 +40,7 @@ export interface Finding {
 export function checkStage(run: DebugRun, filters: Filters): Finding | undefined {
   const stage = run.position.stage;
   const { net } = run;
-  const rows = run.currentBatch.rows;
+  const rows = run.rows;
   const buf = run.batchBuffers();
   if (stage.kind === 'forward') {
     const l = stage.layer;
@@ -109,8 +109,8 @@ export function checkStage(run: DebugRun, filters: Filters): Finding | undefined
     }
     return undefined;
   }
-  // update
-  if (filters.nan !== undefined) {
+  // update (the optimizer's tryStep has checked every new value already)
+  if (filters.nan !== undefined && !run.updateFinite) {
     for (const p of net.parameters()) {
       const i = firstNonFinite(p.value);
       if (i >= 0) {
@@ -147,7 +147,7 @@ function word(x: number): string {
 
 /** The sample of the batch whose delta row at layer l is largest (or is not finite). */
 function worstRow(run: DebugRun, l: number): number {
-  const rows = run.currentBatch.rows;
+  const rows = run.rows;
   const n = run.net.sizes[l];
   const D = run.batchBuffers().delta[l];
   let worst = 0;
@@ -173,7 +173,7 @@ function worstSample(run: DebugRun): { row: number; unit: number } {
   const fn = LOSS_FUNCTIONS[net.loss];
   let worst = 0;
   let size = -Infinity;
-  for (let r = 0; r < run.currentBatch.rows; r++) {
+  for (let r = 0; r < run.rows; r++) {
     const e = fn.value(Y, buf.targets, r * K, K);
     if (!(e <= size)) {
       size = e;

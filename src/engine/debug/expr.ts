@@ -50,6 +50,8 @@ export interface ExprScope {
   get(name: string): Value | undefined;
   /** Every readable name (for the error message of an unknown one). */
   names(): readonly string[];
+  /** Why a name has no value now, when it is known but not available (e.g. not computed yet). */
+  missing?(name: string): string | undefined;
   /** Sets an assignable name; returns an error message when it cannot. Absent: nothing is assignable. */
   set?(name: string, value: number): string | undefined;
 }
@@ -284,6 +286,8 @@ export function evaluate(e: Expr, scope: ExprScope): Value {
       const v = scope.get(e.name);
       if (v !== undefined) return v;
       if (e.name in CONSTANTS) return CONSTANTS[e.name];
+      const why = scope.missing?.(e.name);
+      if (why !== undefined) throw new ExprError(why, e.at + 1);
       throw new ExprError(`unknown name '${e.name}' here (names: ${scope.names().join(', ')})`, e.at + 1);
     }
     case 'call':

@@ -105,6 +105,11 @@ export class DebugRun {
     this.rng = new Rng(seed, 'shuffle');
     this.seed = seed;
     this.optimizer = createOptimizer(training, net.parameters(), net.kernel);
+    this.batches = Math.ceil(train.inputs.length / this.batchSize);
+    this.forwardStages = net.layers.map((_, i): Stage => ({ kind: 'forward', layer: i + 1 }));
+    this.backwardStages = net.layers.map((_, i): Stage => ({ kind: 'backward', layer: i + 1 }));
+    const v = net.batch(0);
+    this.live = { net: v.net, out: v.out, delta: v.delta, targets: net.batchTargets() };
   }
 
   get position(): Readonly<Position> {
@@ -116,8 +121,10 @@ export class DebugRun {
     return Math.max(1, Math.min(this.training.batchSize ?? N, N));
   }
 
+  private readonly batches: number;
+
   get batchesPerEpoch(): number {
-    return Math.ceil(this.order.length / this.batchSize);
+    return this.batches;
   }
 
   /** True when the last stage run was the update of an epoch's last batch (or nothing ran yet). */
@@ -153,20 +160,34 @@ export class DebugRun {
     return this.order[this.batchStart + row];
   }
 
+  /** False when the last update made some weight or bias non-finite (tryStep checked every w + u). */
+  updateFinite = true;
+
+  /** Rows of the current batch. */
+  get rows(): number {
+    return this.batchRows;
+  }
+
+  // the stages, made once (a run allocates nothing per stage but its position)
+  private readonly forwardStages: Stage[];
+  private readonly backwardStages: Stage[];
+  private static readonly LOSS: Stage = { kind: 'loss' };
+  private static readonly UPDATE: Stage = { kind: 'update' };
+
   /** The stage that `step()` will run next. */
   nextStage(): Stage {
     const s = this.pos.stage;
     const L = this.net.depth;
-    if (!this.started) return { kind: 'forward', layer: 1 };
+    if (!this.started) return this.forwardStages[0];
     switch (s.kind) {
       case 'forward':
-        return s.layer < L ? { kind: 'forward', layer: s.layer + 1 } : { kind: 'loss' };
+        return s.layer < L ? this.forwardStages[s.layer] : DebugRun.LOSS;
       case 'loss':
-        return { kind: 'backward', layer: L };
+        return this.backwardStages[L - 1];
       case 'backward':
-        return s.layer > 1 ? { kind: 'backward', layer: s.layer - 1 } : { kind: 'update' };
+        return s.layer > 1 ? this.backwardStages[s.layer - 2] : DebugRun.UPDATE;
       case 'update':
-        return { kind: 'forward', layer: 1 };
+        return this.forwardStages[0];
     }
   }
 
@@ -203,7 +224,10 @@ export class DebugRun {
         net.accumulateGradients(rows, training.l2, next.layer, next.layer);
         break;
       case 'update':
-        this.optimizer.step();
+        // the Trainer's update; when it would make a value non-finite it is applied all the same
+        // (the debugger stops on it, see checks.ts, rather than undo it)
+        this.updateFinite = this.optimizer.tryStep() === undefined;
+        if (!this.updateFinite) this.optimizer.step();
         break;
     }
     this.pos = { epoch, batch, stage: next, tick: this.pos.tick + 1 };
@@ -297,7 +321,9 @@ export class DebugRun {
    */
   batchBuffers(): { net: readonly Float64Array[]; out: readonly Float64Array[]; delta: readonly Float64Array[]; targets: Float64Array } {
     if (this.atEpochEnd && this.kept !== undefined) return this.kept;
-    const v = this.net.batch(this.batchRows);
-    return { net: v.net, out: v.out, delta: v.delta, targets: this.net.batchTargets() };
+    this.live.targets = this.net.batchTargets(); // (replaced when the network's buffers grow; the lists are not)
+    return this.live;
   }
+
+  private readonly live: { net: readonly Float64Array[]; out: readonly Float64Array[]; delta: readonly Float64Array[]; targets: Float64Array };
 }

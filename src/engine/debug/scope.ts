@@ -9,8 +9,8 @@
  *
  * `lr` can be assigned (`lr = 0.1`): the learning rate from the next update on.
  */
-import type { DebugRun } from './run';
-import { matrix, type ExprScope, type Matrix, type Value } from './expr';
+import { stageName, type DebugRun } from './run';
+import { matrix, type ExprScope, type Matrix } from './expr';
 
 /** Whether layer l's values at the current stage have been computed in this batch. */
 export function layerReached(run: DebugRun, layer: number): { forward: boolean; backward: boolean } {
@@ -68,24 +68,61 @@ export function runValues(run: DebugRun): Record<string, number> {
   return { epoch: p.epoch, batch: p.batch, lr: run.learningRate, loss: run.currentBatch.loss, epochLoss: last?.loss ?? Number.NaN };
 }
 
-/** The expression scope of layer l at the run's current state (values read when asked). */
+const LAYER_NAMES = ['W', 'w', 'b', 'dW', 'db', 'uW', 'ub', 'net', 'out', 'delta'];
+const BATCH_NAMES = ['inputs', 'targets', 'outputs'];
+const RUN_NAMES = ['epoch', 'batch', 'lr', 'loss', 'epochLoss', 'layer'];
+
+/**
+ * The expression scope of layer l at the run's current state. Each name is read when an
+ * expression asks for it (a breakpoint condition such as `epoch == 100` reads one number), so
+ * conditions evaluated at every batch cost almost nothing.
+ */
 export function runScope(run: DebugRun, layer: number, setLearningRate: (lr: number) => void = (lr) => run.setLearningRate(lr)): ExprScope {
-  let cache: Record<string, Value> | undefined;
-  const all = (): Record<string, Value> => {
-    if (cache === undefined) {
-      const lv = layerValues(run, layer);
-      cache = { ...runValues(run), layer, ...batchValues(run), ...lv, w: lv.W };
-    }
-    return cache;
+  let lv: Record<string, Matrix> | undefined;
+  let bv: Record<string, Matrix> | undefined;
+  const optimizerNames = (): string[] => run.optimizer.stateOf(layer).map((s) => s.name);
+  /** Values of this batch that the run has not computed yet at its stage (they would be stale). */
+  const notComputed = (name: string): string | undefined => {
+    const forward = name === 'net' || name === 'out';
+    const backward = name === 'delta' || name === 'dW' || name === 'db';
+    if (!forward && !backward && name !== 'outputs') return undefined;
+    const reached = layerReached(run, name === 'outputs' ? run.net.depth : layer);
+    if (backward ? reached.backward : reached.forward) return undefined;
+    return `${name} of ${name === 'outputs' ? 'the output layer' : `layer ${layer}`} is not computed yet in this batch (the run is at ${stageName(run.position.stage)})`;
   };
   return {
-    get: (name) => (Object.prototype.hasOwnProperty.call(all(), name) ? all()[name] : undefined),
-    names: () => Object.keys(all()),
+    get: (name) => {
+      switch (name) {
+        case 'epoch':
+          return run.position.epoch;
+        case 'batch':
+          return run.position.batch;
+        case 'lr':
+          return run.learningRate;
+        case 'loss':
+          return run.currentBatch.loss;
+        case 'layer':
+          return layer;
+        case 'epochLoss':
+          return runValues(run).epochLoss;
+      }
+      if (notComputed(name) !== undefined) return undefined;
+      if (LAYER_NAMES.includes(name) || optimizerNames().includes(name)) {
+        lv ??= layerValues(run, layer);
+        return lv[name === 'w' ? 'W' : name];
+      }
+      if (BATCH_NAMES.includes(name)) {
+        bv ??= batchValues(run);
+        return bv[name];
+      }
+      return undefined;
+    },
+    missing: notComputed,
+    names: () => [...RUN_NAMES, ...LAYER_NAMES, ...BATCH_NAMES, ...optimizerNames()],
     set: (name, value) => {
       if (name !== 'lr') return `only lr can be set (the learning rate), not '${name}'`;
       if (!(value > 0) || !Number.isFinite(value)) return `the learning rate must be a positive finite number, not ${value}`;
       setLearningRate(value);
-      cache = undefined;
       return undefined;
     },
   };

@@ -38,7 +38,7 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       return [uri !== undefined && isNetUri(uri) ? launchConfig(uri) : { type: DEBUG_TYPE, request: 'launch', name: 'Debug training', program: '${file}', stopOnEntry: false }];
     },
     resolveDebugConfiguration(_folder, config) {
-      if (config.type === undefined && config.request === undefined && config.name === undefined) {
+      if (!config.type && !config.request && !config.name) {
         // F5 with no launch.json: debug the active .net.json
         const uri = vscode.window.activeTextEditor?.document.uri;
         if (uri === undefined || !isNetUri(uri)) {

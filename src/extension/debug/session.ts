@@ -145,6 +145,12 @@ export class BackpropDebugSession extends LoggingDebugSession {
     const wanted = args.breakpoints ?? [];
     const layers = wanted.map((b) => map?.layerAt(this.convertClientLineToDebugger(b.line)));
     const inThisFile = args.source.path === undefined || path.resolve(args.source.path) === this.program;
+    if (this.channel === undefined) {
+      // before launch or after the run ended: nothing to set, nothing to fail
+      response.body = { breakpoints: wanted.map((b) => ({ verified: false, line: b.line, message: 'the training run is not running' })) };
+      this.sendResponse(response);
+      return;
+    }
     await this.forward(response, async (c) => {
       const specs = wanted.map((b, i) => ({ layer: inThisFile ? layers[i] ?? 0 : 0, condition: b.condition, hitCondition: b.hitCondition, logMessage: b.logMessage }));
       const statuses = await c.request('setBreakpoints', { breakpoints: specs });

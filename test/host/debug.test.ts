@@ -1,0 +1,128 @@
+// test/host/debug.test.ts — the training debugger in the real extension host: a conditional
+// gutter breakpoint on a layer's line, `Backprop: Debug Training` / vscode.debug.startDebugging,
+// a DebugAdapterTracker that sees the stop events, and the Variables the adapter sends, checked
+// against the engine's Trainer run independently.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { Trainer } from '../../src/engine';
+import { loadNet, networkFor } from '../../src/engine/load';
+import { closeAllEditors, extensionApi, openFresh, waitFor } from './helpers';
+
+// each layer on its own line: layers[1] on line 7 (0-based 6), layers[2] on line 8
+const NET = `// debugger test network
+{
+  "name": "xor for the debugger",
+  "seed": 3,
+  "layers": [
+    { "units": 2 },
+    { "units": 3, "activation": "tanh" },
+    { "units": 1, "activation": "sigmoid" }
+  ],
+  "loss": "half-squared-error",
+  "training": { "optimizer": "momentum", "learningRate": 0.5, "epochs": 4, "batchSize": 3 },
+  "data": { "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]] }
+}
+`;
+
+interface Seen {
+  stops: { reason: string; description?: string }[];
+  terminated: boolean;
+}
+
+function track(): { seen: Seen; dispose: () => void } {
+  const seen: Seen = { stops: [], terminated: false };
+  const d = vscode.debug.registerDebugAdapterTrackerFactory('backprop', {
+    createDebugAdapterTracker: () => ({
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { reason?: string; description?: string } }) => {
+        if (m.type === 'event' && m.event === 'stopped') seen.stops.push({ reason: m.body?.reason ?? '', description: m.body?.description });
+        if (m.type === 'event' && m.event === 'terminated') seen.terminated = true;
+      },
+    }),
+  });
+  return { seen, dispose: () => d.dispose() };
+}
+
+interface Variable {
+  name: string;
+  value: string;
+  variablesReference: number;
+}
+
+async function variables(s: vscode.DebugSession, ref: number): Promise<Variable[]> {
+  return ((await s.customRequest('variables', { variablesReference: ref })) as { variables: Variable[] }).variables;
+}
+
+describe('extension: debugging a training run', function () {
+  this.timeout(60_000);
+
+  afterEach(async () => {
+    vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
+    if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+    await closeAllEditors();
+  });
+
+  it('stops at a conditional breakpoint on a layer line; the tracker sees it; Variables hold the engine\'s weights', async () => {
+    await extensionApi();
+    const editor = await openFresh('debug', NET);
+    const uri = editor.document.uri;
+    const { seen, dispose } = track();
+    try {
+      vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(6, 4)), true, 'epoch == 2', '1')]);
+      const started = await vscode.commands.executeCommand<boolean>('backprop.debugTraining', uri);
+      assert.strictEqual(started, true, 'the debug session starts');
+      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      assert.strictEqual(session.type, 'backprop');
+      await waitFor('a stop', () => (seen.stops.length > 0 ? true : undefined));
+      assert.deepStrictEqual(seen.stops.map((s) => s.reason), ['breakpoint'], JSON.stringify(seen.stops));
+
+      const stack = (await session.customRequest('stackTrace', { threadId: 1 })) as { stackFrames: { id: number; name: string; line: number; source?: { path?: string } }[] };
+      assert.deepStrictEqual(stack.stackFrames.map((f) => f.name), ['layer 1 (backward)', 'batch 1 of 2', 'epoch 2 of 4']);
+      assert.strictEqual(stack.stackFrames[0].line, 7);
+      const framePath = stack.stackFrames[0].source?.path ?? '';
+      // (in a remote host the workbench hands the path back as a vscode-remote URI)
+      assert.strictEqual(framePath.startsWith('/') ? framePath : vscode.Uri.parse(framePath).path, uri.path);
+
+      const scopes = (await session.customRequest('scopes', { frameId: stack.stackFrames[0].id })) as { scopes: { name: string; variablesReference: number }[] };
+      assert.deepStrictEqual(scopes.scopes.map((s) => s.name), ['Layer 1', 'Batch', 'Optimizer', 'Run']);
+      const layer = await variables(session, scopes.scopes[0].variablesReference);
+      const W = layer.find((v) => v.name === 'W');
+      assert.ok(W);
+      const rows = await variables(session, W.variablesReference);
+      const shown = await Promise.all(rows.map(async (r) => (await variables(session, r.variablesReference)).map((e) => e.value)));
+
+      // oracle: the engine's Trainer after one epoch (batch 1 of epoch 2 has not updated yet)
+      const loaded = loadNet(NET, uri.fsPath);
+      assert.ok(loaded.spec && loaded.train);
+      const net = networkFor(loaded.spec, 'exact');
+      new Trainer(net, loaded.train, loaded.spec.training, loaded.spec.seed).run(1);
+      const expected = [0, 1, 2].map((j) => [0, 1].map((k) => String(net.layers[0].weight(j, k))));
+      assert.deepStrictEqual(shown, expected);
+
+      const ev = (await session.customRequest('evaluate', { expression: 'epoch * 10 + batch', frameId: stack.stackFrames[0].id, context: 'watch' })) as { result: string };
+      assert.strictEqual(ev.result, '21');
+
+      await session.customRequest('continue', { threadId: 1 });
+      await waitFor('the end of the run', () => (seen.terminated ? true : undefined));
+      assert.strictEqual(seen.stops.length, 1, 'the condition holds in epoch 2 only, and the hit count stops at its first hit');
+    } finally {
+      dispose();
+    }
+  });
+
+  it('provides a launch configuration for the active .net.json (F5 without launch.json)', async () => {
+    await extensionApi();
+    const editor = await openFresh('debug-f5', NET);
+    const { seen, dispose } = track();
+    try {
+      // a configuration without "program" (as the initial one with no file open): the provider fills in the active file
+      const ok = await vscode.debug.startDebugging(undefined, { type: 'backprop', request: 'launch', name: 'F5' });
+      assert.strictEqual(ok, true);
+      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      assert.strictEqual(session.type, 'backprop');
+      assert.strictEqual(session.configuration.program, editor.document.uri.fsPath);
+      await waitFor('the end of the run', () => (seen.terminated ? true : undefined));
+    } finally {
+      dispose();
+    }
+  });
+});

@@ -307,19 +307,22 @@ export class DebugController {
     for (const w of this.watches) w.last = this.weight(w.spec);
   }
 
+  /** After an update: a watched weight that changed sign, or by more than its threshold, in that update. */
   private watchFires(): Stop | undefined {
+    let stop: Stop | undefined;
     for (const w of this.watches) {
       const now = this.weight(w.spec);
       const before = w.last;
       const name = paramName(w.spec.layer, w.spec.j, w.spec.k);
       const fired = w.spec.on === 'sign' ? Math.sign(now) !== Math.sign(before) : Math.abs(now - before) > w.spec.threshold;
-      if (fired) {
-        this.refreshWatches();
+      w.last = now;
+      if (fired && stop === undefined) {
         const what = w.spec.on === 'sign' ? 'changed sign' : `changed by more than ${w.spec.threshold}`;
-        return { reason: 'data breakpoint', description: `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}`, text: `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}` };
+        const text = `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}`;
+        stop = { reason: 'data breakpoint', description: text, text };
       }
     }
-    return undefined;
+    return stop;
   }
 
   private describe(f: Finding): string {

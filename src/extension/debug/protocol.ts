@@ -30,7 +30,7 @@ export interface WatchSpec {
   layer: number;
   j: number;
   k: number;
-  /** 'sign': stop when its sign changes; 'change': when it moved by more than `threshold` since the last stop. */
+  /** 'sign': stop when an update changes its sign; 'change': when one update moves it by more than `threshold`. */
   on: 'sign' | 'change';
   threshold: number;
 }
@@ -90,13 +90,13 @@ export interface RequestTable {
   setFilters: { args: { filters: Partial<Record<FilterId, number>> }; result: { ok: true } };
   setWatches: { args: { watches: WatchSpec[] }; result: { ok: true } };
   resume: { args: { how: ResumeHow }; result: { ok: true } };
-  pause: { args: Record<string, never>; result: { ok: true } };
-  restart: { args: Record<string, never>; result: { ok: true } };
-  stack: { args: Record<string, never>; result: { frames: FrameInfo[]; position: RunPosition } };
+  pause: { args: Record<never, never>; result: { ok: true } };
+  restart: { args: Record<never, never>; result: { ok: true } };
+  stack: { args: Record<never, never>; result: { frames: FrameInfo[]; position: RunPosition } };
   variables: { args: { ref: VarRef; start?: number; count?: number }; result: VarInfo[] };
   evaluate: { args: { expression: string; layer: number; context: string }; result: VarInfo };
   /** Values of every layer for inline display: the stopped state's ‖W‖, ‖dW‖ and output means. */
-  inline: { args: Record<string, never>; result: { layer: number; text: string }[] };
+  inline: { args: Record<never, never>; result: { layer: number; text: string }[] };
 }
 
 export type RequestType = keyof RequestTable;

@@ -296,6 +296,69 @@ describe('debug: the adapter over DAP (DebugClient, dist/debugAdapter.js)', func
     assert.deepEqual(await snapshot(), before);
   });
 
+  it('a data breakpoint on one weight stops when it changes by more than a threshold, or changes sign', async () => {
+    const program = variant('data.net.json');
+    const stop = stopped(dc, 'entry');
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launch({ program, stopOnEntry: true });
+    await initialized;
+    await dc.configurationDoneRequest();
+    await Promise.all([launched, stop]);
+    const W = byName(await scope(dc, 0, 'Layer 1'), 'W');
+    const row1 = (await variablesOf(dc, W.variablesReference))[0];
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: row1.variablesReference, name: '[2]' });
+    assert.ok(info.body.dataId, info.body.description);
+    const notAWeight = await dc.dataBreakpointInfoRequest({ variablesReference: W.variablesReference, name: '[1]' });
+    assert.equal(notAWeight.body.dataId, null);
+    const set = await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId, condition: '> 0' }] });
+    assert.deepEqual(set.body.breakpoints.map((b) => b.verified), [true]);
+    const [, e] = await Promise.all([dc.continueRequest({ threadId: 1 }), stopped(dc, 'data breakpoint')]);
+    // oracle: the first batch's momentum step, u = 0.9·0 - lr·g, on w^1_{1,2}
+    const { spec, train } = load(program);
+    const order = [0, 1, 2, 3];
+    new Rng(spec.seed, 'shuffle').shuffle(order);
+    const net = networkFor(spec, 'exact');
+    const before = net.layers[0].weight(0, 1);
+    net.lossAndGradient(train.inputs, train.targets, 0, order.slice(0, 3));
+    const after = before + (0.9 * 0 - 0.5 * net.layers[0].dW[1]);
+    assert.equal(e.body.description, `w^1_{1,2} changed by more than 0: ${before} → ${after}`);
+  });
+
+  it('a data breakpoint on sign changes stops at the first update that flips the weight\'s sign (full batches: the Trainer\'s epochs)', async () => {
+    const program = variant('sign.net.json', (t) => t.replace('"batchSize": 3', '"batchSize": 4').replace('"epochs": 4', '"epochs": 300'));
+    // oracle: the Trainer epoch by epoch (one update each); the first weight of layer 1 that flips, and when
+    const { spec, train } = load(program);
+    const net = networkFor(spec, 'exact');
+    const trainer = new Trainer(net, train, spec.training, spec.seed);
+    const start = Array.from(net.layers[0].W);
+    let flip: { index: number; epoch: number; before: number; after: number } | undefined;
+    const last = start.slice();
+    for (let e = 1; e <= 300 && flip === undefined; e++) {
+      trainer.runEpoch();
+      const W = net.layers[0].W;
+      for (let i = 0; i < W.length && flip === undefined; i++) if (Math.sign(W[i]) !== Math.sign(last[i])) flip = { index: i, epoch: e, before: last[i], after: W[i] };
+      last.splice(0, last.length, ...W);
+    }
+    assert.ok(flip, 'some weight of layer 1 changes sign within 300 epochs');
+    const j = Math.floor(flip.index / 2);
+    const k = flip.index % 2;
+    const stop = stopped(dc, 'entry');
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launch({ program, stopOnEntry: true });
+    await initialized;
+    await dc.configurationDoneRequest();
+    await Promise.all([launched, stop]);
+    const W = byName(await scope(dc, 0, 'Layer 1'), 'W');
+    const row = (await variablesOf(dc, W.variablesReference))[j];
+    const info = await dc.dataBreakpointInfoRequest({ variablesReference: row.variablesReference, name: `[${k + 1}]` });
+    assert.ok(info.body.dataId);
+    await dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId }] });
+    const [, e] = await Promise.all([dc.continueRequest({ threadId: 1 }), stopped(dc, 'data breakpoint')]);
+    assert.equal(e.body.description, `w^1_{${j + 1},${k + 1}} changed sign: ${flip.before} → ${flip.after}`);
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['update', 'batch 1 of 1', `epoch ${flip.epoch} of 300`]);
+  });
+
   it('matrices page by rows (indexedVariables, start/count)', async () => {
     const program = variant('paging.net.json');
     const stop = stopped(dc, 'breakpoint');

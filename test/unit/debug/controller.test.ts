@@ -1,0 +1,50 @@
+/**
+ * The debug worker's controller in-process: inline values per layer (the engine's norms), and
+ * values this batch has not computed yet are refused with a message, not shown stale.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { short } from '../../../src/engine/debug/expr';
+import { loadNet, networkFor } from '../../../src/engine/load';
+import { DebugController } from '../../../src/extension/debug/controller';
+import type { DebugEvent, RequestTable } from '../../../src/extension/debug/protocol';
+
+const root = path.resolve(__dirname, '../../../..');
+const file = path.join(root, 'test', 'fixtures', 'debug', 'xor.net.json');
+const text = fs.readFileSync(file, 'utf8');
+
+function norm(a: Float64Array): number {
+  return Math.sqrt(a.reduce((s, x) => s + x * x, 0));
+}
+
+describe('debug: the worker\'s controller', () => {
+  let events: DebugEvent[];
+  let c: DebugController;
+  let id = 0;
+  beforeEach(() => {
+    events = [];
+    c = new DebugController((e) => events.push(e));
+    c.handle({ type: 'launch', id: ++id, file, text, stopOnEntry: true }); // stops after forward layer 1
+  });
+
+  it('stops on entry after the first stage, and gives inline values: ‖W‖ of each layer, then the mean output and ‖dW‖ once computed', () => {
+    assert.deepEqual(events.map((e) => e.type === 'stopped' && [e.reason, e.position.stage]), [['entry', 'forward layer 1']]);
+    const loaded = loadNet(text, file);
+    assert.ok(loaded.spec);
+    const net = networkFor(loaded.spec, 'exact');
+    const inline = c.handle({ type: 'inline', id: ++id }) as RequestTable['inline']['result'];
+    assert.equal(inline.length, 2);
+    assert.equal(inline[1].text, `‖W‖ ${short(norm(net.layers[1].W))}`); // layer 2: nothing computed yet
+    assert.match(inline[0].text, new RegExp(`^‖W‖ ${short(norm(net.layers[0].W))} · mean output -?[0-9.e-]+$`));
+  });
+
+  it('refuses values this batch has not computed yet, naming the stage', () => {
+    assert.throws(() => c.handle({ type: 'evaluate', id: ++id, expression: 'norm(dW)', layer: 1, context: 'watch' }), /dW of layer 1 is not computed yet in this batch \(the run is at forward layer 1\)/);
+    assert.throws(() => c.handle({ type: 'evaluate', id: ++id, expression: 'out', layer: 2, context: 'watch' }), /not computed yet/);
+    const ok = c.handle({ type: 'evaluate', id: ++id, expression: 'sum(out)', layer: 1, context: 'watch' }) as RequestTable['evaluate']['result'];
+    assert.equal(ok.type, 'number');
+    const layer2 = c.handle({ type: 'variables', id: ++id, ref: { kind: 'scope', scope: 'layer', layer: 2 } }) as RequestTable['variables']['result'];
+    assert.deepEqual(layer2.filter((v) => v.value.startsWith('(not computed')).map((v) => v.name), ['net input', 'output', 'delta', 'dW', 'db']);
+  });
+});

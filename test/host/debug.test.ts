@@ -109,6 +109,17 @@ describe('extension: debugging a training run', function () {
     }
   });
 
+  it('Backprop: Toggle Breakpoint on Layer (F9 in a .net.json) adds a breakpoint on the cursor\'s line and removes it again', async () => {
+    await extensionApi();
+    const editor = await openFresh('debug-f9', NET);
+    editor.selection = new vscode.Selection(7, 5, 7, 5);
+    await vscode.commands.executeCommand('backprop.toggleLayerBreakpoint');
+    const here = (): vscode.SourceBreakpoint[] => vscode.debug.breakpoints.filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === editor.document.uri.toString());
+    assert.deepStrictEqual(here().map((b) => b.location.range.start.line), [7]);
+    await vscode.commands.executeCommand('backprop.toggleLayerBreakpoint');
+    assert.deepStrictEqual(here(), []);
+  });
+
   it('provides a launch configuration for the active .net.json (F5 without launch.json)', async () => {
     await extensionApi();
     const editor = await openFresh('debug-f5', NET);

@@ -231,6 +231,12 @@ describe('debug: the adapter over DAP (DebugClient, dist/debugAdapter.js)', func
     new Trainer(net, train, { ...spec.training, learningRate: 0.1 }, spec.seed).run(1);
     assert.deepEqual(await matrixOf(dc, byName(await scope(dc, 0, 'Layer 1'), 'W')), rowsOf(net.layers[0].W, 2));
     await assert.rejects(dc.evaluateRequest({ expression: 'lr = -1', context: 'repl' }), /positive finite/);
+    // the same from Variables: "learning rate" in the Run scope is editable
+    const runScope = (await dc.scopesRequest({ frameId: (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0].id })).body.scopes.find((x) => x.name === 'Run');
+    assert.ok(runScope);
+    const edited = await dc.setVariableRequest({ variablesReference: runScope.variablesReference, name: 'learning rate', value: '0.25' });
+    assert.equal(edited.body.value, '0.25');
+    assert.equal(byName(await scope(dc, 0, 'Run'), 'learning rate').value, '0.25');
   });
 
   it('the NaN filter stops where Infinity first appears and names the layer, the parameter and the sample', async () => {
@@ -357,6 +363,22 @@ describe('debug: the adapter over DAP (DebugClient, dist/debugAdapter.js)', func
     assert.equal(e.body.description, `w^1_{${j + 1},${k + 1}} changed sign: ${flip.before} → ${flip.after}`);
     const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
     assert.deepEqual(frames.map((f) => f.name), ['update', 'batch 1 of 1', `epoch ${flip.epoch} of 300`]);
+  });
+
+  it('Restart starts the run again from its first stage with the file\'s weights', async () => {
+    const program = variant('restart.net.json');
+    const stop = stopped(dc, 'breakpoint');
+    await startAt(dc, program, [{ line: LAYER1, condition: 'epoch == 2' }]);
+    await stop;
+    const W = async (): Promise<string[][]> => matrixOf(dc, byName(await scope(dc, 0, 'Layer 1'), 'W'));
+    const inEpoch2 = await W();
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [{ line: LAYER1, condition: 'epoch == 1' }] });
+    await Promise.all([dc.restartRequest({}), stopped(dc, 'breakpoint')]);
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    assert.deepEqual(frames.map((f) => f.name), ['layer 1 (backward)', 'batch 1 of 2', 'epoch 1 of 4']);
+    const { spec } = load(program);
+    assert.deepEqual(await W(), rowsOf(networkFor(spec, 'exact').layers[0].W, 2));
+    assert.notDeepEqual(await W(), inEpoch2);
   });
 
   it('matrices page by rows (indexedVariables, start/count)', async () => {

@@ -15,6 +15,7 @@ export const NEEDS_TRUST: ReadonlySet<string> = new Set([
   'backprop.openInspector',
   'backprop.resetWeights',
   'backprop.writeTrainedWeights',
+  'backprop.debugTraining',
 ]);
 
 export function isTrusted(): boolean {

@@ -52,6 +52,25 @@ async function variables(s: vscode.DebugSession, ref: number): Promise<Variable[
   return ((await s.customRequest('variables', { variablesReference: ref })) as { variables: Variable[] }).variables;
 }
 
+describe('extension: debugging in Restricted Mode (untrusted workspace)', function () {
+  this.timeout(30_000);
+  before(function () {
+    if (process.env.BACKPROP_RESTRICTED !== '1') this.skip();
+  });
+  afterEach(closeAllEditors);
+
+  it('refuses to debug: the command starts nothing, and there is no Debug lens', async () => {
+    await extensionApi();
+    const editor = await openFresh('restricted-debug', NET);
+    assert.equal(await vscode.commands.executeCommand('backprop.debugTraining', editor.document.uri), undefined);
+    // (F5 itself: VS Code asks for workspace trust before it starts any debug session; the
+    // configuration provider refuses as well if it is reached)
+    assert.equal(vscode.debug.activeDebugSession, undefined);
+    const titles = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri)) ?? []).map((l) => l.command?.title ?? '');
+    assert.ok(titles.length > 0 && !titles.some((t) => t.includes('Debug')), titles.join(' | '));
+  });
+});
+
 describe('extension: debugging a training run', function () {
   this.timeout(60_000);
 

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { NET_SELECTOR, isNetUri } from '../config';
+import { RESTRICTED_MESSAGE, guarded, isTrusted } from '../trust';
 import { BackpropDebugSession } from './session';
 
 export const DEBUG_TYPE = 'backprop';
@@ -58,6 +59,11 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       return [uri !== undefined && isNetUri(uri) ? launchConfig(uri) : { type: DEBUG_TYPE, request: 'launch', name: 'Debug training', program: '${file}', stopOnEntry: false }];
     },
     resolveDebugConfiguration(_folder, config) {
+      if (!isTrusted()) {
+        // the run reads the data files the network names: not in Restricted Mode
+        void vscode.window.showWarningMessage(RESTRICTED_MESSAGE);
+        return undefined;
+      }
       if (!config.type && !config.request && !config.name) {
         // F5 with no launch.json: debug the active .net.json
         const uri = vscode.window.activeTextEditor?.document.uri;
@@ -88,7 +94,7 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, dynamic, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
     vscode.debug.onDidTerminateDebugSession((s) => sessions.delete(s.id)),
-    vscode.commands.registerCommand(DEBUG_COMMAND, async (arg?: vscode.Uri) => {
+    vscode.commands.registerCommand(DEBUG_COMMAND, guarded(DEBUG_COMMAND, async (arg?: unknown) => {
       const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
       if (uri === undefined || !isNetUri(uri)) {
         void vscode.window.showInformationMessage('Open a .net.json file to debug its training.');
@@ -98,7 +104,7 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       if (doc?.isDirty) await doc.save();
       log.info(`debugging ${uri.fsPath}`);
       return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), launchConfig(uri));
-    }),
+    })),
     // VS Code refuses gutter clicks and its own F9 in JSON-with-comments files (it keeps settings
     // files free of breakpoints), but shows and sends breakpoints added through the API: F9 and the
     // editor's context menu in a .net.json toggle one on the cursor's line here.

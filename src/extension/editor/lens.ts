@@ -12,6 +12,7 @@ import { isNetDocument, settings } from '../config';
 import type { SessionManager } from '../training/sessionManager';
 import type { NetDiagnostics, ParseCache } from './diagnostics';
 import { debugLensCommand } from '../debug/register';
+import { isTrusted } from '../trust';
 import { buildLenses } from './lensModel';
 import { layerRanges } from './netLocation';
 
@@ -89,7 +90,7 @@ export class NetCodeLenses implements vscode.CodeLensProvider, vscode.Disposable
     });
     const top = new vscode.Range(0, 0, 0, 0);
     const lenses = model.top.map((c) => new vscode.CodeLens(top, { title: c.title, command: c.command, tooltip: c.tooltip, arguments: c.command.startsWith('backprop.') ? [doc.uri] : [] }));
-    if (errors === 0 && session?.isRunning !== true) lenses.push(new vscode.CodeLens(top, debugLensCommand(doc.uri)));
+    if (errors === 0 && session?.isRunning !== true && isTrusted()) lenses.push(new vscode.CodeLens(top, debugLensCommand(doc.uri)));
     const ranges = layerRanges(parsed.root);
     for (const { layer, lens } of model.layers) {
       const r = ranges[layer];

@@ -46,9 +46,10 @@ export function checkStage(run: DebugRun, filters: Filters): Finding | undefined
     const l = stage.layer;
     const n = net.sizes[l];
     if (filters.nan !== undefined) {
-      for (const [name, a] of [['net input', buf.net[l]], ['output', buf.out[l]]] as const) {
+      for (let which = 0; which < 2; which++) {
+        const a = which === 0 ? buf.net[l] : buf.out[l];
         const i = firstNonFinite(a, rows * n);
-        if (i >= 0) return { filter: 'nan', layer: l, what: `${word(a[i])} in the ${name}`, param: { kind: 'unit', j: i % n }, sample: run.sampleOf(Math.floor(i / n)), value: a[i] };
+        if (i >= 0) return { filter: 'nan', layer: l, what: `${word(a[i])} in the ${which === 0 ? 'net input' : 'output'}`, param: { kind: 'unit', j: i % n }, sample: run.sampleOf(Math.floor(i / n)), value: a[i] };
       }
     }
     const act = net.layers[l - 1].activation;

@@ -62,7 +62,8 @@ export interface RunSnapshot {
   readonly batchStart: number;
   readonly batchRows: number;
   readonly batchLoss: number;
-  readonly epochs: readonly EpochResult[];
+  /** How many epoch results there were (the results before a snapshot never change, so they are not copied). */
+  readonly epochCount: number;
   readonly params: readonly Float64Array[];
   readonly optimizer: OptimizerState;
   readonly order: Int32Array;
@@ -88,7 +89,12 @@ export class DebugRun {
   private batchStart = 0;
   private batchRows = 0;
   private batchLoss = Number.NaN;
+  /**
+   * Results of the finished epochs: the first `epochsDone`. After a step back the later ones stay
+   * (a snapshot further on may need them; a changed future overwrites them in turn).
+   */
   private readonly epochs: EpochResult[] = [];
+  private epochsDone = 0;
   /** Called after an epoch's last update with its results (before the next stage is asked for). */
   onEpoch: ((r: EpochResult) => void) | undefined;
   private readonly seed: number;
@@ -148,7 +154,7 @@ export class DebugRun {
 
   /** Results of every finished epoch, in order. */
   get epochResults(): readonly EpochResult[] {
-    return this.epochs;
+    return this.epochs.length === this.epochsDone ? this.epochs : this.epochs.slice(0, this.epochsDone);
   }
 
   get currentBatch(): BatchInfo {
@@ -260,7 +266,7 @@ export class DebugRun {
       batchStart: this.batchStart,
       batchRows: this.batchRows,
       batchLoss: this.batchLoss,
-      epochs: this.epochs.map((r) => ({ ...r })),
+      epochCount: this.epochsDone,
       params: this.net.parameters().map((p) => p.value.slice()),
       optimizer: this.optimizer.saveState(),
       order: this.order.slice(),
@@ -273,8 +279,8 @@ export class DebugRun {
     this.batchStart = s.batchStart;
     this.batchRows = s.batchRows;
     this.batchLoss = s.batchLoss;
-    this.epochs.length = 0;
-    this.epochs.push(...s.epochs.map((r) => ({ ...r })));
+    if (s.epochCount > this.epochs.length) throw new Error('a snapshot of another run cannot be restored');
+    this.epochsDone = s.epochCount;
     this.net.parameters().forEach((p, i) => p.value.set(s.params[i]));
     this.optimizer.restoreState(s.optimizer);
     this.order.set(s.order);
@@ -298,7 +304,7 @@ export class DebugRun {
       r.valLoss = v.loss;
       if (v.accuracy !== undefined) r.valAccuracy = v.accuracy;
     }
-    this.epochs.push(r);
+    this.epochs[this.epochsDone++] = r;
     this.onEpoch?.(r);
   }
 

@@ -48,12 +48,12 @@ export class Timeline {
   }
 
   /**
-   * Brings the run to the state right after stage `tick` ran (tick >= 1), bit for bit as it was:
+   * Brings the run to the state right after stage `tick` ran (0: before the first), bit for bit as it was:
    * restores the last snapshot before it and runs forward. `visit` is called after each stage
    * that runs on the way (for reverse continue's search).
    */
   goTo(tick: number, visit?: () => void): void {
-    if (tick < 1) throw new Error('the first state to go to is tick 1');
+    if (tick < 0) throw new Error('there is no state before tick 0');
     let i = this.snaps.length - 1;
     while (i > 0 && this.snaps[i].pos.tick >= tick) i--;
     if (this.tick >= tick || this.tick < this.snaps[i].pos.tick) {

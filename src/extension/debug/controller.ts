@@ -9,7 +9,7 @@
  * (the run stops at the next batch boundary).
  */
 import { checkStage, type Filters, type Finding } from '../../engine/debug/checks';
-import { compileCondition, compileTemplate, evaluate, ExprError, formatScalar, isMatrix, matrix, parse, short, summarize, type Matrix, type Value } from '../../engine/debug/expr';
+import { compileCondition, compileTemplate, evaluate, ExprError, formatScalar, isMatrix, matrix, parse, short, summarize, type ExprScope, type Matrix, type Value } from '../../engine/debug/expr';
 import { DebugRun, stageName } from '../../engine/debug/run';
 import { batchValues, layerReached, layerValues, runScope, runValues } from '../../engine/debug/scope';
 import { Timeline } from '../../engine/debug/timeline';
@@ -48,11 +48,15 @@ export class DebugController {
   private breakpoints: Breakpoint[] = [];
   private byLayer = new Map<number, Breakpoint[]>();
   private filters: Filters = { nan: 0 };
+  /** The filters other than NaN/Infinity, when any is on (checked at every stage). */
+  private otherFilters: Filters | undefined;
   private watches: { spec: WatchSpec; last: number }[] = [];
   private mode: Mode | undefined;
   private pauseRequested = false;
   private ended = false;
   private scheduled = false;
+  private readonly scopes = new Map<number, ExprScope>();
+  private scopesTick = -1;
 
   constructor(
     private readonly emit: (e: DebugEvent) => void,
@@ -66,9 +70,12 @@ export class DebugController {
         return this.launch(r);
       case 'setBreakpoints':
         return this.setBreakpoints(r.breakpoints);
-      case 'setFilters':
+      case 'setFilters': {
         this.filters = r.filters;
+        const { nan: _nan, ...others } = r.filters;
+        this.otherFilters = Object.keys(others).length > 0 ? others : undefined;
         return { ok: true };
+      }
       case 'setWatches':
         this.watches = r.watches.map((spec) => ({ spec, last: this.weight(spec) }));
         return { ok: true };
@@ -111,6 +118,8 @@ export class DebugController {
     if (spec.training.precision === 'float32') notes.push('The file trains in float32; the debugger runs in float64 so that every number it shows is exact.');
     const run = new DebugRun(networkFor(spec, 'exact'), loaded.train, spec.training, spec.seed, loaded.validation);
     this.timeline = new Timeline(run);
+    this.scopes.clear();
+    this.scopesTick = -1;
     this.spec = spec;
     this.launchArgs = args;
     this.ended = false;
@@ -217,7 +226,7 @@ export class DebugController {
   private check(mode: Mode): Stop | undefined {
     const run = this.run;
     const pos = run.position;
-    const finding = checkStage(run, this.filters);
+    const finding = mode.how === 'stepIn' ? checkStage(run, this.filters) : this.exception(); // one stage: scan it all
     if (finding !== undefined) return { reason: 'exception', description: this.describe(finding), text: this.describe(finding) };
     if (pos.stage.kind === 'backward') {
       const bps = this.byLayer.get(pos.stage.layer);
@@ -251,6 +260,39 @@ export class DebugController {
     return undefined;
   }
 
+  /**
+   * The exception filters after the stage just run. NaN and Infinity are watched the cheap way
+   * the Trainer does it, on what every non-finite value reaches: the batch loss and the new
+   * weights (the optimizer checks every w + u). When one is not finite, the batch is run again
+   * from its start, bit for bit, scanning every net input, output, delta and gradient, and the
+   * run stops at the stage where the first non-finite value appears.
+   */
+  private exception(): Finding | undefined {
+    const run = this.run;
+    if (this.filters.nan !== undefined) {
+      const stage = run.position.stage;
+      const reached = (stage.kind === 'loss' && !Number.isFinite(run.currentBatch.loss)) || (stage.kind === 'update' && !run.updateFinite);
+      if (reached) return this.locateNonFinite();
+    }
+    return this.otherFilters === undefined ? undefined : checkStage(run, this.otherFilters);
+  }
+
+  private locateNonFinite(): Finding | undefined {
+    const tl = this.timeline;
+    if (tl === undefined) return undefined;
+    const end = tl.tick;
+    const L = tl.run.net.depth;
+    const s = tl.run.position.stage;
+    const index = s.kind === 'forward' ? s.layer : s.kind === 'loss' ? L + 1 : s.kind === 'backward' ? 2 * L + 2 - s.layer : 2 * L + 2;
+    tl.goTo(end - index); // the end of the previous batch
+    while (tl.tick < end) {
+      tl.step();
+      const f = checkStage(tl.run, { nan: 0 });
+      if (f !== undefined) return f;
+    }
+    return checkStage(tl.run, this.filters);
+  }
+
   /** Reverse continue's test: an exception filter or a breakpoint's condition (hit counts and logpoints aside). */
   private wouldStop(): boolean {
     const run = this.run;
@@ -264,9 +306,21 @@ export class DebugController {
     return false;
   }
 
+  /** The expression scope of a layer at the current stage (made once per layer; its values are read when asked). */
+  private scopeOf(layer: number): ExprScope {
+    let s = this.scopes.get(layer);
+    if (s === undefined || this.scopesTick !== this.run.position.tick) {
+      if (this.scopesTick !== this.run.position.tick) this.scopes.clear();
+      this.scopesTick = this.run.position.tick;
+      s = runScope(this.run, layer, (lr) => this.timeline?.setLearningRate(lr));
+      this.scopes.set(layer, s);
+    }
+    return s;
+  }
+
   private safeTest(b: Breakpoint): boolean {
     try {
-      return b.condition === undefined || b.condition(runScope(this.run, b.spec.layer));
+      return b.condition === undefined || b.condition(this.scopeOf(b.spec.layer));
     } catch {
       return false;
     }
@@ -276,7 +330,7 @@ export class DebugController {
     if (b.condition !== undefined) {
       let ok: boolean;
       try {
-        ok = b.condition(runScope(this.run, b.spec.layer));
+        ok = b.condition(this.scopeOf(b.spec.layer));
       } catch (e) {
         this.emit({ type: 'output', category: 'stderr', text: `Breakpoint condition on layer ${b.spec.layer}: ${e instanceof Error ? e.message : String(e)}\n` });
         return true; // a condition that cannot be evaluated stops, so the user sees why
@@ -288,7 +342,7 @@ export class DebugController {
     if (b.log !== undefined) {
       let text: string;
       try {
-        text = b.log(runScope(this.run, b.spec.layer));
+        text = b.log(this.scopeOf(b.spec.layer));
       } catch (e) {
         text = `logpoint error: ${e instanceof Error ? e.message : String(e)}`;
       }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkStage } from '../../../src/engine/debug/checks';
 import { short } from '../../../src/engine/debug/expr';
+import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { loadNet, networkFor } from '../../../src/engine/load';
 import { DebugController } from '../../../src/extension/debug/controller';
 import type { DebugEvent, RequestTable } from '../../../src/extension/debug/protocol';
@@ -37,6 +39,36 @@ describe('debug: the worker\'s controller', () => {
     assert.equal(inline.length, 2);
     assert.equal(inline[1].text, `‖W‖ ${short(norm(net.layers[1].W))}`); // layer 2: nothing computed yet
     assert.match(inline[0].text, new RegExp(`^‖W‖ ${short(norm(net.layers[0].W))} · mean output -?[0-9.e-]+$`));
+  });
+
+  it('the NaN/Infinity filter stops at the very stage where the first non-finite value appears (as scanning every stage finds it)', async () => {
+    // linear layers and a huge learning rate: after the first update the second layer's net input overflows
+    const bad = text.replace('"learningRate": 0.5', '"learningRate": 1e308').replace('"sigmoid"', '"linear"').replace('"tanh"', '"linear"');
+    // oracle: a fresh run, every stage scanned
+    const loaded = loadNet(bad, file);
+    assert.ok(loaded.spec && loaded.train);
+    const run = new DebugRun(networkFor(loaded.spec, 'exact'), loaded.train, loaded.spec.training, loaded.spec.seed);
+    let expected: string | undefined;
+    for (let i = 0; i < 1000 && expected === undefined; i++) {
+      run.step();
+      const f = checkStage(run, { nan: 0 });
+      if (f !== undefined) expected = `${run.position.epoch}.${run.position.batch} ${stageName(run.position.stage)} ${f.what}`;
+    }
+    assert.equal(expected, '1.2 forward layer 2 NaN in the net input'); // (before the loss: found by going back over the batch)
+    const seen: DebugEvent[] = [];
+    const stopped = new Promise<void>((resolve) => {
+      const c2 = new DebugController((e) => {
+        seen.push(e);
+        if (e.type === 'stopped' || e.type === 'ended') resolve();
+      });
+      c2.handle({ type: 'launch', id: ++id, file, text: bad, stopOnEntry: false });
+      c2.handle({ type: 'setFilters', id: ++id, filters: { nan: 0 } });
+      c2.handle({ type: 'resume', id: ++id, how: 'continue' });
+    });
+    await stopped;
+    const stop = seen.find((e) => e.type === 'stopped');
+    assert.ok(stop && stop.type === 'stopped');
+    assert.equal(`${stop.position.epoch}.${stop.position.batch} ${stop.position.stage} ${stop.description.replace(/ \(layer.*$/, '')}`, expected);
   });
 
   it('refuses values this batch has not computed yet, naming the stage', () => {

@@ -29,18 +29,17 @@ function plain(): number {
 }
 
 async function debugged(): Promise<number> {
-  let id = 0;
   let done: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => (done = resolve));
   const c = new DebugController((e: DebugEvent) => {
     if (e.type === 'ended') done();
     if (e.type === 'stopped') throw new Error(`the bench run stopped: ${e.description}`);
   });
-  c.handle({ type: 'launch', id: ++id, file, text, stopOnEntry: false });
-  c.handle({ type: 'setBreakpoints', id: ++id, breakpoints: [1, 2, 3].map((layer) => ({ layer, condition: 'epoch < 0 && norm(dW) > 1' })) });
-  c.handle({ type: 'setFilters', id: ++id, filters: { nan: 0 } });
+  c.request('launch', { file, text, stopOnEntry: false });
+  c.request('setBreakpoints', { breakpoints: [1, 2, 3].map((layer) => ({ layer, condition: 'epoch < 0 && norm(dW) > 1' })) });
+  c.request('setFilters', { filters: { nan: 0 } });
   const t0 = performance.now();
-  c.handle({ type: 'resume', id: ++id, how: 'continue' });
+  c.request('resume', { how: 'continue' });
   await ended;
   return EPOCHS / ((performance.now() - t0) / 1000);
 }

@@ -21,7 +21,7 @@
 import type { Network } from '../network';
 import { createOptimizer, type Optimizer, type OptimizerState } from '../optimizers';
 import { Rng } from '../rng';
-import type { Dataset, TrainingSpec } from '../spec';
+import { isLearningRate, type Dataset, type TrainingSpec } from '../spec';
 
 export type Stage =
   | { kind: 'forward'; layer: number }
@@ -148,7 +148,7 @@ export class DebugRun {
   }
 
   setLearningRate(lr: number): void {
-    if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`the learning rate must be a positive finite number, not ${lr}`);
+    if (!isLearningRate(lr)) throw new Error(`the learning rate must be a positive finite number, not ${lr}`);
     this.optimizer.learningRate = lr;
   }
 

@@ -9,6 +9,7 @@
  *
  * `lr` can be assigned (`lr = 0.1`): the learning rate from the next update on.
  */
+import { isLearningRate } from '../spec';
 import { stageName, type DebugRun } from './run';
 import { matrix, type ExprScope, type Matrix } from './expr';
 
@@ -121,7 +122,7 @@ export function runScope(run: DebugRun, layer: number, setLearningRate: (lr: num
     names: () => [...RUN_NAMES, ...LAYER_NAMES, ...BATCH_NAMES, ...optimizerNames()],
     set: (name, value) => {
       if (name !== 'lr') return `only lr can be set (the learning rate), not '${name}'`;
-      if (!(value > 0) || !Number.isFinite(value)) return `the learning rate must be a positive finite number, not ${value}`;
+      if (!isLearningRate(value)) return `the learning rate must be a positive finite number, not ${value}`;
       setLearningRate(value);
       return undefined;
     },

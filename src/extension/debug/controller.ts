@@ -16,9 +16,10 @@ import { Timeline } from '../../engine/debug/timeline';
 import { loadNet, networkFor } from '../../engine/load';
 import { formatProblem } from '../../engine/format';
 import type { NetSpec } from '../../engine/spec';
-import { paramName } from '../editor/netLocation';
+import { parameterName } from '../../engine/spec';
+import { replyOf, type ReplyEnvelope } from '../../shared/rpc';
 import type {
-  BreakpointSpec, BreakpointStatus, DebugEvent, DebugRequest, FrameInfo, MatrixSource, RequestTable, RequestType, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
+  BreakpointSpec, BreakpointStatus, DebugEvent, DebugParams, DebugRequest, DebugRequestType, DebugResult, FrameInfo, MatrixSource, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
 } from './protocol';
 
 const SLICE_MS = 15;
@@ -44,7 +45,7 @@ type Mode = { how: Exclude<ResumeHow, 'stepBack' | 'reverseContinue'>; from: Run
 export class DebugController {
   private timeline: Timeline | undefined;
   private spec: NetSpec | undefined;
-  private launchArgs: RequestTable['launch']['args'] | undefined;
+  private launchArgs: DebugParams<'launch'> | undefined;
   private breakpoints: Breakpoint[] = [];
   private byLayer = new Map<number, Breakpoint[]>();
   private filters: Filters = { nan: 0 };
@@ -63,24 +64,38 @@ export class DebugController {
     private readonly readFile?: (path: string) => string,
   ) {}
 
-  /** Handles one request; returns its result or throws an Error whose message is the reply. */
-  handle(r: DebugRequest): RequestTable[RequestType]['result'] {
+  /** Answers one request from the adapter (the worker's envelope) with its reply. */
+  reply(m: DebugRequest): ReplyEnvelope {
+    try {
+      return replyOf(m.id, { result: this.answer(m) });
+    } catch (error) {
+      return replyOf(m.id, { error });
+    }
+  }
+
+  /** The same, typed and in process (tests, the bench); throws the reply's error. */
+  request<K extends DebugRequestType>(type: K, params: DebugParams<K>): DebugResult<K> {
+    // (the answer to a request of type K is that entry's result, see DebugRequests)
+    return this.answer({ kind: 'request', id: 0, type, params } as DebugRequest) as DebugResult<K>;
+  }
+
+  private answer(r: DebugRequest): DebugResult<DebugRequestType> {
     switch (r.type) {
       case 'launch':
-        return this.launch(r);
+        return this.launch(r.params);
       case 'setBreakpoints':
-        return this.setBreakpoints(r.breakpoints);
+        return this.setBreakpoints(r.params.breakpoints);
       case 'setFilters': {
-        this.filters = r.filters;
-        const { nan: _nan, ...others } = r.filters;
+        this.filters = r.params.filters;
+        const { nan: _nan, ...others } = r.params.filters;
         this.otherFilters = Object.keys(others).length > 0 ? others : undefined;
         return { ok: true };
       }
       case 'setWatches':
-        this.watches = r.watches.map((spec) => ({ spec, last: this.weight(spec) }));
+        this.watches = r.params.watches.map((spec) => ({ spec, last: this.weight(spec) }));
         return { ok: true };
       case 'resume':
-        this.resume(r.how);
+        this.resume(r.params.how);
         return { ok: true };
       case 'pause':
         if (this.mode === undefined) this.stopped({ reason: 'pause', description: 'Paused' });
@@ -94,9 +109,9 @@ export class DebugController {
       case 'stack':
         return { frames: this.frames(), position: this.position() };
       case 'variables':
-        return this.variables(r.ref, r.start, r.count);
+        return this.variables(r.params.ref, r.params.start, r.params.count);
       case 'evaluate':
-        return this.evaluate(r.expression, r.layer, r.context);
+        return this.evaluate(r.params.expression, r.params.layer, r.params.context);
       case 'inline':
         return this.inline();
     }
@@ -107,7 +122,7 @@ export class DebugController {
     return this.timeline.run;
   }
 
-  private launch(args: RequestTable['launch']['args']): RequestTable['launch']['result'] {
+  private launch(args: DebugParams<'launch'>): DebugResult<'launch'> {
     const loaded = this.readFile ? loadNet(args.text, args.file, this.readFile) : loadNet(args.text, args.file);
     if (loaded.spec === undefined) {
       throw new Error(loaded.problems.filter((p) => p.severity === 'error').map((p) => formatProblem(args.file, p)).join('\n'));
@@ -367,7 +382,7 @@ export class DebugController {
     for (const w of this.watches) {
       const now = this.weight(w.spec);
       const before = w.last;
-      const name = paramName(w.spec.layer, w.spec.j, w.spec.k);
+      const name = parameterName(w.spec.layer, w.spec.j, w.spec.k);
       const fired = w.spec.on === 'sign' ? Math.sign(now) !== Math.sign(before) : Math.abs(now - before) > w.spec.threshold;
       w.last = now;
       if (fired && stop === undefined) {
@@ -380,7 +395,7 @@ export class DebugController {
   }
 
   private describe(f: Finding): string {
-    const where = f.param === undefined ? '' : f.param.kind === 'unit' ? `, unit ${f.param.j + 1}` : `, ${f.param.kind === 'w' ? paramName(f.layer, f.param.j, f.param.k) : paramName(f.layer, f.param.j)}`;
+    const where = f.param === undefined ? '' : f.param.kind === 'unit' ? `, unit ${f.param.j + 1}` : `, ${f.param.kind === 'w' ? parameterName(f.layer, f.param.j, f.param.k) : parameterName(f.layer, f.param.j)}`;
     const sample = f.sample === undefined ? '' : `, sample ${f.sample + 1}`;
     return `${f.what} (layer ${f.layer}${where}${sample})`;
   }

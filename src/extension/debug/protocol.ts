@@ -1,13 +1,12 @@
 /**
  * The messages between the debug adapter (extension host, or its own process in tests) and the
- * debug worker thread that runs training stage by stage. Requests carry an id and get exactly
- * one reply with that id; events (stopped, output, ended) carry none. Every message is a
- * discriminated union on `type`; nothing is `any`.
- *
- * (Kept small and behind `DebugChannel` so it can move onto the shared request/reply layer of
- * src/shared/ when that lands.)
+ * debug worker thread that runs training stage by stage, on the shared request/reply layer
+ * (src/shared/rpc.ts): requests carry an id and get exactly one reply with that id; events
+ * (stopped, output, ended) carry none. `DebugRequests` types both sides from one table; events
+ * are a discriminated union on `type`; nothing is `any`.
  */
 import type { FilterId } from '../../engine/debug/checks';
+import type { ReplyEnvelope, RequestEnvelope } from '../../shared/rpc';
 
 /** A breakpoint on the line of layer l: stops after that layer's backward pass. */
 export interface BreakpointSpec {
@@ -84,27 +83,25 @@ export interface RunPosition {
 
 export type ResumeHow = 'continue' | 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'reverseContinue';
 
-export interface RequestTable {
-  launch: { args: { file: string; text: string; stopOnEntry: boolean }; result: { layers: number; epochs: number; notes: string[] } };
-  setBreakpoints: { args: { breakpoints: BreakpointSpec[] }; result: BreakpointStatus[] };
-  setFilters: { args: { filters: Partial<Record<FilterId, number>> }; result: { ok: true } };
-  setWatches: { args: { watches: WatchSpec[] }; result: { ok: true } };
-  resume: { args: { how: ResumeHow }; result: { ok: true } };
-  pause: { args: Record<never, never>; result: { ok: true } };
-  restart: { args: Record<never, never>; result: { ok: true } };
-  stack: { args: Record<never, never>; result: { frames: FrameInfo[]; position: RunPosition } };
-  variables: { args: { ref: VarRef; start?: number; count?: number }; result: VarInfo[] };
-  evaluate: { args: { expression: string; layer: number; context: string }; result: VarInfo };
+export type DebugRequests = {
+  launch: { params: { file: string; text: string; stopOnEntry: boolean }; result: { layers: number; epochs: number; notes: string[] } };
+  setBreakpoints: { params: { breakpoints: BreakpointSpec[] }; result: BreakpointStatus[] };
+  setFilters: { params: { filters: Partial<Record<FilterId, number>> }; result: { ok: true } };
+  setWatches: { params: { watches: WatchSpec[] }; result: { ok: true } };
+  resume: { params: { how: ResumeHow }; result: { ok: true } };
+  pause: { params: Record<never, never>; result: { ok: true } };
+  restart: { params: Record<never, never>; result: { ok: true } };
+  stack: { params: Record<never, never>; result: { frames: FrameInfo[]; position: RunPosition } };
+  variables: { params: { ref: VarRef; start?: number; count?: number }; result: VarInfo[] };
+  evaluate: { params: { expression: string; layer: number; context: string }; result: VarInfo };
   /** Values of every layer for inline display: the stopped state's ‖W‖, ‖dW‖ and output means. */
-  inline: { args: Record<never, never>; result: { layer: number; text: string }[] };
-}
+  inline: { params: Record<never, never>; result: { layer: number; text: string }[] };
+};
 
-export type RequestType = keyof RequestTable;
-export type DebugRequest = { [K in RequestType]: { type: K; id: number } & RequestTable[K]['args'] }[RequestType];
-
-export type DebugReply =
-  | { type: 'reply'; id: number; ok: true; result: RequestTable[RequestType]['result'] }
-  | { type: 'reply'; id: number; ok: false; error: string };
+export type DebugRequestType = keyof DebugRequests;
+export type DebugParams<K extends DebugRequestType> = DebugRequests[K]['params'];
+export type DebugResult<K extends DebugRequestType> = DebugRequests[K]['result'];
+export type DebugRequest = RequestEnvelope<DebugRequests>;
 
 export type StopReason = 'entry' | 'step' | 'breakpoint' | 'exception' | 'pause' | 'data breakpoint' | 'goto';
 
@@ -113,4 +110,4 @@ export type DebugEvent =
   | { type: 'output'; category: 'console' | 'stdout' | 'stderr'; text: string }
   | { type: 'ended'; reason: string };
 
-export type WorkerMessage = DebugReply | DebugEvent;
+export type WorkerMessage = ReplyEnvelope | DebugEvent;

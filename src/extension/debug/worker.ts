@@ -1,6 +1,7 @@
 /**
  * Entry of the debug worker thread (bundled as `dist/debugWorker.js`): connects a
- * DebugController to the thread's port. One per debug session.
+ * DebugController to the thread's port (requests in, replies and events out, src/shared/rpc.ts).
+ * One per debug session.
  */
 import { parentPort } from 'node:worker_threads';
 import { DebugController } from './controller';
@@ -11,10 +12,4 @@ if (!port) throw new Error('debugWorker.js must run in a worker thread');
 
 const post = (m: WorkerMessage): void => port.postMessage(m);
 const controller = new DebugController(post);
-port.on('message', (r: DebugRequest) => {
-  try {
-    post({ type: 'reply', id: r.id, ok: true, result: controller.handle(r) });
-  } catch (e) {
-    post({ type: 'reply', id: r.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-  }
-});
+port.on('message', (r: DebugRequest) => post(controller.reply(r)));

@@ -10,7 +10,7 @@ import { short } from '../../../src/engine/debug/expr';
 import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { loadNet, networkFor } from '../../../src/engine/load';
 import { DebugController } from '../../../src/extension/debug/controller';
-import type { DebugEvent, RequestTable } from '../../../src/extension/debug/protocol';
+import type { DebugEvent } from '../../../src/extension/debug/protocol';
 
 const root = path.resolve(__dirname, '../../../..');
 const file = path.join(root, 'test', 'fixtures', 'debug', 'xor.net.json');
@@ -23,11 +23,10 @@ function norm(a: Float64Array): number {
 describe('debug: the worker\'s controller', () => {
   let events: DebugEvent[];
   let c: DebugController;
-  let id = 0;
   beforeEach(() => {
     events = [];
     c = new DebugController((e) => events.push(e));
-    c.handle({ type: 'launch', id: ++id, file, text, stopOnEntry: true }); // stops after forward layer 1
+    c.request('launch', { file, text, stopOnEntry: true }); // stops after forward layer 1
   });
 
   it('stops on entry after the first stage, and gives inline values: ‖W‖ of each layer, then the mean output and ‖dW‖ once computed', () => {
@@ -35,7 +34,7 @@ describe('debug: the worker\'s controller', () => {
     const loaded = loadNet(text, file);
     assert.ok(loaded.spec);
     const net = networkFor(loaded.spec, 'exact');
-    const inline = c.handle({ type: 'inline', id: ++id }) as RequestTable['inline']['result'];
+    const inline = c.request('inline', {});
     assert.equal(inline.length, 2);
     assert.equal(inline[1].text, `‖W‖ ${short(norm(net.layers[1].W))}`); // layer 2: nothing computed yet
     assert.match(inline[0].text, new RegExp(`^‖W‖ ${short(norm(net.layers[0].W))} · mean output -?[0-9.e-]+$`));
@@ -61,9 +60,9 @@ describe('debug: the worker\'s controller', () => {
         seen.push(e);
         if (e.type === 'stopped' || e.type === 'ended') resolve();
       });
-      c2.handle({ type: 'launch', id: ++id, file, text: bad, stopOnEntry: false });
-      c2.handle({ type: 'setFilters', id: ++id, filters: { nan: 0 } });
-      c2.handle({ type: 'resume', id: ++id, how: 'continue' });
+      c2.request('launch', { file, text: bad, stopOnEntry: false });
+      c2.request('setFilters', { filters: { nan: 0 } });
+      c2.request('resume', { how: 'continue' });
     });
     await stopped;
     const stop = seen.find((e) => e.type === 'stopped');
@@ -72,11 +71,11 @@ describe('debug: the worker\'s controller', () => {
   });
 
   it('refuses values this batch has not computed yet, naming the stage', () => {
-    assert.throws(() => c.handle({ type: 'evaluate', id: ++id, expression: 'norm(dW)', layer: 1, context: 'watch' }), /dW of layer 1 is not computed yet in this batch \(the run is at forward layer 1\)/);
-    assert.throws(() => c.handle({ type: 'evaluate', id: ++id, expression: 'out', layer: 2, context: 'watch' }), /not computed yet/);
-    const ok = c.handle({ type: 'evaluate', id: ++id, expression: 'sum(out)', layer: 1, context: 'watch' }) as RequestTable['evaluate']['result'];
+    assert.throws(() => c.request('evaluate', { expression: 'norm(dW)', layer: 1, context: 'watch' }), /dW of layer 1 is not computed yet in this batch \(the run is at forward layer 1\)/);
+    assert.throws(() => c.request('evaluate', { expression: 'out', layer: 2, context: 'watch' }), /not computed yet/);
+    const ok = c.request('evaluate', { expression: 'sum(out)', layer: 1, context: 'watch' });
     assert.equal(ok.type, 'number');
-    const layer2 = c.handle({ type: 'variables', id: ++id, ref: { kind: 'scope', scope: 'layer', layer: 2 } }) as RequestTable['variables']['result'];
+    const layer2 = c.request('variables', { ref: { kind: 'scope', scope: 'layer', layer: 2 } });
     assert.deepEqual(layer2.filter((v) => v.value.startsWith('(not computed')).map((v) => v.name), ['net input', 'output', 'delta', 'dW', 'db']);
   });
 });

@@ -14,8 +14,8 @@ import { Trainer } from '../src/engine/trainer';
 import { DebugController } from '../src/extension/debug/controller';
 import type { DebugEvent } from '../src/extension/debug/protocol';
 
-const EPOCHS = Number(process.env.EPOCHS ?? 150);
-const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const EPOCHS = Number(process.env.EPOCHS ?? 400);
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const file = path.resolve(__dirname, '../../examples/spiral.net.json');
 const text = fs.readFileSync(file, 'utf8').replace(/"epochs": \d+/, `"epochs": ${EPOCHS}`);
 

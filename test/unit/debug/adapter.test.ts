@@ -380,6 +380,20 @@ describe('debug: the adapter over DAP (DebugClient, dist/debugAdapter.js)', func
     assert.notDeepEqual(await W(), inEpoch2);
   });
 
+  it('a file with an error fails the launch with FILE:LINE:COL and the message, and the session ends', async () => {
+    const program = variant('broken.net.json', (t) => t.replace('"activation": "tanh"', '"activation": "tanhh"'));
+    const initialized = dc.waitForEvent('initialized');
+    const launched = dc.launch({ program });
+    const terminated = dc.waitForEvent('terminated', 10000);
+    await initialized;
+    await dc.configurationDoneRequest();
+    await assert.rejects(launched, (e: Error) => {
+      assert.match(e.message, new RegExp(`${program.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:\\d+: error: .*tanhh`));
+      return true;
+    });
+    await terminated;
+  });
+
   it('matrices page by rows (indexedVariables, start/count)', async () => {
     const program = variant('paging.net.json');
     const stop = stopped(dc, 'breakpoint');

@@ -10,15 +10,17 @@
  * - update:      one optimizer step (the Trainer's optimizer, `createOptimizer`)
  *
  * An epoch starts by shuffling the order (when `shuffle`; one `Rng(seed, 'shuffle')` stream for the
- * run) and ends, after its last update, with the loss over the whole training set (and the
- * validation set), as `Trainer.runEpoch` does. The run never throws on NaN or Infinity: the
+ * run) and ends, after its last update, with the Trainer's epoch figures (its default
+ * 'batch-mean': the mean of the batches' losses as they were computed, weighted by their rows, and
+ * the accuracy of those same forward passes; the validation set's exact loss and accuracy), as
+ * `Trainer.runEpoch` does. The run never throws on NaN or Infinity: the
  * debugger stops on them (see checks.ts) and the user decides.
  *
  * Everything is seeded: a run made again from the same spec and data, with the same learning
  * rate changes at the same positions, passes through the same states bit for bit (time travel
  * replays on that, see timeline.ts).
  */
-import type { Network } from '../network';
+import { predictedClass, type Network } from '../network';
 import { createOptimizer, type Optimizer, type OptimizerState } from '../optimizers';
 import { Rng } from '../rng';
 import { isLearningRate, type Dataset, type TrainingSpec } from '../spec';
@@ -62,6 +64,8 @@ export interface RunSnapshot {
   readonly batchStart: number;
   readonly batchRows: number;
   readonly batchLoss: number;
+  readonly lossSum: number;
+  readonly correct: number;
   /** How many epoch results there were (the results before a snapshot never change, so they are not copied). */
   readonly epochCount: number;
   readonly params: readonly Float64Array[];
@@ -89,6 +93,9 @@ export class DebugRun {
   private batchStart = 0;
   private batchRows = 0;
   private batchLoss = Number.NaN;
+  /** The epoch so far: Σ batch loss · rows, and the samples classified correctly (Trainer's 'batch-mean'). */
+  private lossSum = 0;
+  private correct = 0;
   /**
    * Results of the finished epochs: the first `epochsDone`. After a step back the later ones stay
    * (a snapshot further on may need them; a changed future overwrites them in turn).
@@ -207,6 +214,8 @@ export class DebugRun {
       if (!this.started || batch === this.batchesPerEpoch) {
         epoch++;
         batch = 0;
+        this.lossSum = 0;
+        this.correct = 0;
         if (training.shuffle) this.rng.shuffle(this.order);
       }
       this.started = true;
@@ -222,9 +231,19 @@ export class DebugRun {
       case 'forward':
         net.forward(rows, next.layer, undefined, next.layer);
         break;
-      case 'loss':
+      case 'loss': {
         this.batchLoss = net.batchLoss(rows, 0) / rows + net.l2Term(training.l2);
+        // the epoch's figures as the Trainer sums them: Σ batch loss · rows, and the correct classes
+        this.lossSum += this.batchLoss * rows;
+        const labels = train.labels;
+        if (labels !== undefined) {
+          const L = net.depth;
+          const K = net.sizes[L];
+          const Y = net.batch(rows).out[L];
+          for (let r = 0; r < rows; r++) if (predictedClass(Y, r * K, K) === labels[this.order[this.batchStart + r]]) this.correct++;
+        }
         break;
+      }
       case 'backward':
         net.backward(rows, next.layer, next.layer);
         net.accumulateGradients(rows, training.l2, next.layer, next.layer);
@@ -266,6 +285,8 @@ export class DebugRun {
       batchStart: this.batchStart,
       batchRows: this.batchRows,
       batchLoss: this.batchLoss,
+      lossSum: this.lossSum,
+      correct: this.correct,
       epochCount: this.epochsDone,
       params: this.net.parameters().map((p) => p.value.slice()),
       optimizer: this.optimizer.saveState(),
@@ -279,6 +300,8 @@ export class DebugRun {
     this.batchStart = s.batchStart;
     this.batchRows = s.batchRows;
     this.batchLoss = s.batchLoss;
+    this.lossSum = s.lossSum;
+    this.correct = s.correct;
     if (s.epochCount > this.epochs.length) throw new Error('a snapshot of another run cannot be restored');
     this.epochsDone = s.epochCount;
     this.net.parameters().forEach((p, i) => p.value.set(s.params[i]));
@@ -293,13 +316,13 @@ export class DebugRun {
   }
 
   private finishEpoch(epoch: number): void {
-    // the end-of-epoch evaluation overwrites the batch buffers: keep the batch's for display
-    this.keepBatchBuffers();
     const { net, training } = this;
-    const ev = net.evaluate(this.train, training.l2);
-    const r: EpochResult = { epoch, loss: ev.loss };
-    if (ev.accuracy !== undefined) r.accuracy = ev.accuracy;
+    const N = this.order.length;
+    const r: EpochResult = { epoch, loss: this.lossSum / N };
+    if (this.train.labels !== undefined) r.accuracy = this.correct / N;
     if (this.validation !== undefined && this.validation.inputs.length > 0) {
+      // the validation pass overwrites the batch buffers: keep the batch's for display
+      this.keepBatchBuffers();
       const v = net.evaluate(this.validation, training.l2);
       r.valLoss = v.loss;
       if (v.accuracy !== undefined) r.valAccuracy = v.accuracy;

@@ -4,7 +4,7 @@
  * Pure TypeScript, float64 throughout, no `vscode`.
  */
 export * from './spec';
-export { Rng } from './rng';
+export { Rng, type RngState } from './rng';
 export * from './activations';
 export * from './losses';
 export type { Kernel, Precision } from './kernels/types';

@@ -36,6 +36,16 @@ export class Rng {
     for (let i = 0; i < 12; i++) this.nextUint32(); // warm-up: 12 draws discarded
   }
 
+  /** The generator's whole state (to continue the stream elsewhere, bit for bit: runs/replay.ts). */
+  saveState(): RngState {
+    return { words: [this.a, this.b, this.c, this.d], spareNormal: this.spareNormal };
+  }
+
+  restoreState(state: RngState): void {
+    [this.a, this.b, this.c, this.d] = state.words;
+    this.spareNormal = state.spareNormal;
+  }
+
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
     const t = (((this.a + this.b) | 0) + this.d) | 0;
@@ -88,6 +98,11 @@ export class Rng {
       items[j] = tmp;
     }
   }
+}
+
+export interface RngState {
+  readonly words: readonly [number, number, number, number];
+  readonly spareNormal: number | undefined;
 }
 
 /** FNV-1a over the UTF-16 code units of a stream name. */

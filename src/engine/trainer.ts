@@ -36,8 +36,8 @@
 import { DivergenceError } from './errors';
 import { type Network, predictedClass } from './network';
 import { type FusedSgd, fusedSgd } from './kernels/fastpath';
-import { createOptimizer, type Optimizer } from './optimizers';
-import { Rng } from './rng';
+import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers';
+import { Rng, type RngState } from './rng';
 import type { Dataset, TrainingSpec } from './spec';
 
 export interface EpochStats {
@@ -58,6 +58,16 @@ export interface EpochStats {
 
 /** What EpochStats' training loss and accuracy are (see the header). */
 export type EpochLoss = 'batch-mean' | 'exact';
+
+/** A Trainer's whole state between epochs (see Trainer.checkpoint). */
+export interface TrainerCheckpoint {
+  epoch: number;
+  /** The values of net.parameters() in order (W1, b1, W2, b2, ...). */
+  parameters: Float64Array;
+  order: Int32Array;
+  rng: RngState;
+  optimizer: OptimizerState;
+}
 
 export class Trainer {
   private epochsDone = 0;
@@ -102,6 +112,40 @@ export class Trainer {
   /** The last update applied to layer l (1-based); zeros before the first batch. */
   lastUpdate(l: number): { W: Float64Array; b: Float64Array } {
     return this.optimizer.lastUpdate(l);
+  }
+
+  /**
+   * Everything that decides how training goes on from here, copied: the epoch count, the parameter
+   * values, the sample order, the shuffle stream and the optimizer state. `restore` puts it back
+   * (into this Trainer or a new one for the same file), and the epochs after it run bit for bit as
+   * they ran after the checkpoint (runs/replay.ts).
+   */
+  checkpoint(): TrainerCheckpoint {
+    const values = this.net.parameters().map((p) => p.value);
+    const parameters = new Float64Array(values.reduce((n, v) => n + v.length, 0));
+    let at = 0;
+    for (const v of values) {
+      parameters.set(v, at);
+      at += v.length;
+    }
+    return { epoch: this.epochsDone, parameters, order: this.order.slice(), rng: this.rng.saveState(), optimizer: this.optimizer.saveState() };
+  }
+
+  restore(c: TrainerCheckpoint): void {
+    const params = this.net.parameters();
+    const total = params.reduce((n, p) => n + p.value.length, 0);
+    if (c.parameters.length !== total || c.order.length !== this.order.length) {
+      throw new Error(`the checkpoint (${c.parameters.length} parameters, ${c.order.length} samples) does not fit this network (${total}, ${this.order.length})`);
+    }
+    this.optimizer.restoreState(c.optimizer);
+    let at = 0;
+    for (const p of params) {
+      p.value.set(c.parameters.subarray(at, at + p.value.length));
+      at += p.value.length;
+    }
+    this.order.set(c.order);
+    this.rng.restoreState(c.rng);
+    this.epochsDone = c.epoch;
   }
 
   /** Runs one epoch and returns its statistics; throws DivergenceError (see the header). */

@@ -221,6 +221,9 @@ export abstract class PackedOptimizer implements Optimizer {
   }
 
   restoreState(state: OptimizerState): void {
+    if (state.sets.length !== this.cur.length || state.sets.some((a) => a.length !== this.total)) {
+      throw new Error(`the saved ${this.name} state does not fit this network's parameters`);
+    }
     state.sets.forEach((a, i) => this.cur[i].set(a));
     this.steps = state.steps;
     this.learningRate = state.learningRate;

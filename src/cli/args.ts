@@ -18,6 +18,10 @@ export interface CliOptions {
   write: boolean;
   /** Read CSV data files outside the folder tree of FILE. */
   allowOutsideData: boolean;
+  /** (train) keep the run in .backprop/runs/ beside the file (src/cli/runs.ts). */
+  record: boolean;
+  /** (train) write the loss of every epoch to this CSV file. */
+  history?: string;
   maxPerLayer?: number;
   sample?: number;
   inputs: number[][];
@@ -40,6 +44,8 @@ Options:
   --epochs N          (train) train for N epochs instead of training.epochs
   --out PATH          (train) write the trained network to PATH (same format, comments kept)
   --write             (train) write the trained weights back into FILE
+  --record            (train) record the run in .backprop/runs/ beside FILE (docs/runs.md)
+  --history OUT.csv   (train) write the loss of every epoch to OUT.csv
   --max-per-layer N   (check) check a seeded sample of N parameters per layer instead of all
   --sample I          (grad) the gradient and the full trace of sample I (0-based) alone
   --input a,b,...     (predict) predict for this input instead of the data (repeatable;
@@ -106,6 +112,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
         out: { type: 'string' },
         write: { type: 'boolean', default: false },
         'allow-outside-data': { type: 'boolean', default: false },
+        record: { type: 'boolean', default: false },
+        history: { type: 'string' },
         'max-per-layer': { type: 'string' },
         sample: { type: 'string' },
         input: { type: 'string', multiple: true },
@@ -133,6 +141,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
   only('--epochs', values.epochs !== undefined, 'train');
   only('--out', values.out !== undefined, 'train');
   only('--write', values.write === true, 'train');
+  only('--record', values.record === true, 'train');
+  only('--history', values.history !== undefined, 'train');
   only('--max-per-layer', values['max-per-layer'] !== undefined, 'check');
   only('--sample', values.sample !== undefined, 'grad');
   only('--input', values.input !== undefined, 'predict');
@@ -147,6 +157,8 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
     out: values.out,
     write: values.write === true,
     allowOutsideData: values['allow-outside-data'] === true,
+    record: values.record === true,
+    history: values.history,
     maxPerLayer: wholeNumber('--max-per-layer', values['max-per-layer'], 1, LIMITS.maxParameters),
     sample: wholeNumber('--sample', values.sample, 0, LIMITS.maxSamples),
     inputs,

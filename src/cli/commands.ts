@@ -22,6 +22,7 @@ import { LIMITS, readTextFile } from '../engine/format';
 import { LossHistory, type EpochPoint } from '../engine/history';
 import type { CliOptions } from './args';
 import { fmt, maxAbs, Progress, table } from './output';
+import { cliRunHooks } from './runs';
 import { besideName, resolveTarget, WriteError, writeFileAtomically } from '../engine/format/writeFile';
 
 /**
@@ -125,6 +126,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   const history = new LossHistory(HISTORY_POINTS);
   let first: EpochStats | undefined;
   let last: EpochStats | undefined;
+  const runs = cliRunHooks(opts, { file: absPath, text, spec, trainer, train: data, validation }, (m) => new InputError(m));
   const started = performance.now();
   try {
     for (let e = 0; e < training.epochs; e++) {
@@ -132,9 +134,11 @@ function train(opts: CliOptions, text: string, absPath: string): number {
       history.push(stats);
       first ??= stats;
       last = stats;
+      runs?.epoch(stats);
       progress.update(stats.epoch, `loss ${fmt(stats.loss)}`);
     }
   } catch (e) {
+    runs?.finish(e instanceof DivergenceError ? 'diverged' : 'error', (e as Error).message);
     progress.finish();
     if (e instanceof DivergenceError) {
       process.stderr.write(`${opts.file}: error: ${e.message}; nothing was written\n`);
@@ -142,6 +146,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
     }
     throw e;
   }
+  runs?.finish('done');
   progress.finish();
   if (!first || !last) throw new Error('training ran no epoch');
   const seconds = (performance.now() - started) / 1000;

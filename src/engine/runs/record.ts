@@ -132,8 +132,6 @@ export interface RecorderOptions {
   train: Dataset;
   validation?: Dataset;
   source: RunSource;
-  /** The previous run of this file, for the changes (its id and settings). */
-  previous?: Pick<RunSummary, 'id' | 'settings'>;
   /** Milliseconds since the epoch, for the id and date (default Date.now()). */
   now?: number;
   /** Monotonic clock in ms for the duration (default performance.now). */
@@ -208,7 +206,7 @@ export class RunRecorder {
       seed: options.spec.seed,
       startEpoch: this.startEpoch,
       epochs,
-      changes: options.previous ? diffSettings(options.previous.settings, settings) : [],
+      changes: [],
       settings,
       bytes: 0,
       text: options.text,
@@ -221,9 +219,20 @@ export class RunRecorder {
     };
     if (message !== undefined) record.message = message;
     if (this.last !== undefined) record.final = this.last;
-    if (options.previous) record.previous = options.previous.id;
     return record;
   }
+}
+
+/** Sets the record's `changes` (and `previous`) to what changed since `previous`, the file's last run. */
+export function compareWith(record: RunRecord, previous: Pick<RunSummary, 'id' | 'settings'> | undefined): RunRecord {
+  if (previous === undefined) {
+    record.changes = [];
+    delete record.previous;
+  } else {
+    record.changes = diffSettings(previous.settings, record.settings);
+    record.previous = previous.id;
+  }
+  return record;
 }
 
 function norm(a: Float64Array): number {

@@ -15,6 +15,7 @@ import {
   Replayer,
   ThinnedSeries,
   changesLabel,
+  compareWith,
   decodeRecord,
   diffSettings,
   encodeRecord,
@@ -156,9 +157,9 @@ describe('runs: what changed', () => {
     const { trainer, spec } = start(netText({ lr: 0.2 }));
     const loaded = loadNet(netText({ lr: 0.2 }), FILE);
     assert.ok(loaded.spec && loaded.train);
-    const rec = new RunRecorder(trainer, { file: FILE, text: netText({ lr: 0.2 }), spec, train: loaded.train, validation: loaded.validation, source: 'vscode', previous: first });
+    const rec = new RunRecorder(trainer, { file: FILE, text: netText({ lr: 0.2 }), spec, train: loaded.train, validation: loaded.validation, source: 'vscode' });
     rec.epoch(trainer.runEpoch());
-    const second = rec.finish('done');
+    const second = compareWith(rec.finish('done'), first);
     assert.equal(second.previous, first.id);
     assert.equal(changesLabel(second.changes), 'learningRate 0.05 → 0.2');
   });

@@ -53,7 +53,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { webview: 'webview/main.ts' },
+    entryPoints: { webview: 'webview/main.ts', runs: 'webview/runs/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

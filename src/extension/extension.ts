@@ -18,6 +18,9 @@ import { registerInspector } from './inspector';
 import { TrainingProgress } from './progress';
 import { SessionManager } from './training/sessionManager';
 import { afterRun } from './writeBack';
+import { RunsService } from './runs/service';
+import { registerRunCommands } from './runs/commands';
+import { completeStep, walkthroughSession } from './runs/walkthrough';
 
 let sessions: SessionManager | undefined;
 
@@ -27,6 +30,8 @@ export interface BackpropApi {
   diagnostics: NetDiagnostics;
   /** The training progress UI (notification and status bar). */
   progress: TrainingProgress;
+  /** The recorded runs (docs/runs.md). */
+  runs: RunsService;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -34,10 +39,16 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   context.subscriptions.push(log);
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
 
+  const runs = new RunsService(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs'), log);
+  context.subscriptions.push(runs);
   const manager = new SessionManager({
     log,
     workerPath,
-    afterRun: (session, end, baseVersion) => afterRun(session, end, baseVersion, log),
+    afterRun: async (session, end, baseVersion) => {
+      if (end.epochsRun > 0) completeStep('trained');
+      await runs.recordEnd(session.uri, end);
+      return afterRun(session, end, baseVersion, log);
+    },
   });
   sessions = manager;
   context.subscriptions.push(manager);
@@ -73,12 +84,13 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   );
   for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void diagnostics.validate(doc);
 
-  const inspector = registerInspector(context, (uri) => manager.get(uri), log, (uri) => manager.retain(uri));
+  const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri));
+  registerRunCommands(context, runs, log);
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log);
   registerDebugger(context, log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { sessions: manager, diagnostics, progress };
+  return { sessions: manager, diagnostics, progress, runs };
 }
 
 /** Network files whose last tab is among `closed`. */

@@ -10,6 +10,7 @@
  */
 import * as path from 'node:path';
 import { loadNet, networkFor } from '../load';
+import type { NetSpec } from '../spec';
 import { Trainer, type TrainerCheckpoint } from '../trainer';
 import { dataHash, type RunRecord } from './record';
 
@@ -18,6 +19,14 @@ export function trainerForRecord(
   record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel'>,
   readFile?: (absPath: string) => string,
 ): Trainer {
+  return replaySetup(record, readFile).trainer;
+}
+
+/** trainerForRecord, with the file's spec as it was (for views of the replayed network). */
+export function replaySetup(
+  record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel'>,
+  readFile?: (absPath: string) => string,
+): { trainer: Trainer; spec: NetSpec } {
   const loaded = readFile ? loadNet(record.text, record.file, readFile) : loadNet(record.text, record.file);
   if (!loaded.spec) {
     const p = loaded.problems[0];
@@ -31,7 +40,7 @@ export function trainerForRecord(
   if (net.kernel.name !== record.kernel) {
     throw new Error(`the run trained with the ${record.kernel} kernel, which is not available here (${net.kernel.name}): it cannot be replayed bit for bit`);
   }
-  return new Trainer(net, loaded.train, loaded.spec.training, loaded.spec.seed, loaded.validation);
+  return { trainer: new Trainer(net, loaded.train, loaded.spec.training, loaded.spec.seed, loaded.validation), spec: loaded.spec };
 }
 
 /** The last epoch the record's trainer state can be had for. */
@@ -66,9 +75,7 @@ export class Replayer {
       this.trainer.restore(exact);
       return exact;
     }
-    let from: TrainerCheckpoint | undefined;
-    for (const s of record.snapshots) if (s.epoch <= epoch && (from === undefined || s.epoch > from.epoch)) from = s.state;
-    for (const [e, c] of this.cache) if (e <= epoch && (from === undefined || e > from.epoch)) from = c;
+    const from = this.nearest(epoch);
     if (from === undefined) throw new Error('the run has no snapshot to replay from');
     const t = this.trainer;
     t.restore(from);
@@ -81,6 +88,19 @@ export class Replayer {
     const state = t.checkpoint();
     this.remember(epoch, state);
     return state;
+  }
+
+  /** The latest stored or cached state at or before `epoch`: where a replay to it starts. */
+  nearest(epoch: number): TrainerCheckpoint | undefined {
+    let from: TrainerCheckpoint | undefined;
+    for (const s of this.record.snapshots) if (s.epoch <= epoch && (from === undefined || s.epoch > from.epoch)) from = s.state;
+    for (const [e, c] of this.cache) if (e <= epoch && (from === undefined || e > from.epoch)) from = c;
+    return from;
+  }
+
+  /** True when the state at `epoch` is a stored snapshot. */
+  isSnapshot(epoch: number): boolean {
+    return this.record.snapshots.some((s) => s.epoch === epoch);
   }
 
   /** The learning rate set after epoch `e` during the run (the last one set then), if any. */

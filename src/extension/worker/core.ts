@@ -35,6 +35,7 @@ import {
   type WorkerToHost,
 } from './protocol';
 import { checkDocument } from './dataCheck';
+import { RunRecorder } from '../../engine/runs';
 import { boundaryView, gradCheckView, snapshot, summarize, traceView } from './views';
 
 /** Longest stretch of epochs before the worker returns to its message loop. */
@@ -42,6 +43,8 @@ export const SLICE_MS = 15;
 
 interface Loaded {
   spec: NetSpec;
+  /** The file's text it was loaded from (a run's record keeps it, to be replayed). */
+  text: string;
   fileName: string;
   net: Network;
   trainer: Trainer;
@@ -59,6 +62,8 @@ interface Run {
   stopRequested: boolean;
   last?: EpochPoint;
   scheduled: boolean;
+  /** Records the run (engine/runs): its record goes back with the run's end. */
+  recorder: RunRecorder;
 }
 
 export type ReadFile = (absPath: string) => string;
@@ -123,6 +128,7 @@ export class WorkerCore {
       case 'setLearningRate':
         // The optimizer holds the learning rate; the host checked the value where it came in.
         this.loaded?.trainer.setLearningRate(m.value);
+        this.run?.recorder.learningRate(m.value);
         this.log('info', `learning rate set to ${m.value}`);
         return;
       case 'configure':
@@ -184,15 +190,15 @@ export class WorkerCore {
       return { ok: false, problems: [noDataProblem(result.parsed)] };
     }
     const spec = result.spec;
-    this.loaded = this.build(spec, fileName, networkFor(spec, 'train'), result.train, result.validation);
+    this.loaded = this.build(spec, text, fileName, networkFor(spec, 'train'), result.train, result.validation);
     this.setState('idle');
     return { ok: true, summary: this.loaded.summary, warnings: result.warnings };
   }
 
-  private build(spec: NetSpec, fileName: string, net: Network, train: Dataset, validation: Dataset | undefined): Loaded {
+  private build(spec: NetSpec, text: string, fileName: string, net: Network, train: Dataset, validation: Dataset | undefined): Loaded {
     const trainer = new Trainer(net, train, spec.training, spec.seed, validation);
     this.updated = false;
-    return { spec, fileName, net, trainer, train, validation, summary: summarize(spec, net, path.basename(fileName), train, validation) };
+    return { spec, text, fileName, net, trainer, train, validation, summary: summarize(spec, net, path.basename(fileName), train, validation) };
   }
 
   private reset(): RequestResult<'reset'> {
@@ -204,7 +210,7 @@ export class WorkerCore {
     };
     const net = networkFor(fresh, 'train');
     const learningRate = s.trainer.learningRate; // a rate set from the inspector outlives a reset
-    this.loaded = this.build(s.spec, s.fileName, net, s.train, s.validation);
+    this.loaded = this.build(s.spec, s.text, s.fileName, net, s.train, s.validation);
     this.loaded.trainer.setLearningRate(learningRate);
     this.setState('idle');
     return net.weights();
@@ -237,6 +243,7 @@ export class WorkerCore {
   private epoch(s: Loaded): EpochPoint {
     const stats = s.trainer.runEpoch();
     this.updated = true;
+    this.run?.recorder.epoch(stats);
     const p: EpochPoint = { epoch: stats.epoch, loss: stats.loss };
     if (stats.accuracy !== undefined) p.accuracy = stats.accuracy;
     if (stats.valLoss !== undefined) p.valLoss = stats.valLoss;
@@ -260,6 +267,7 @@ export class WorkerCore {
         paused: false,
         stopRequested: false,
         scheduled: false,
+        recorder: new RunRecorder(s.trainer, { file: s.fileName, text: s.text, spec: s.spec, train: s.train, validation: s.validation, source: 'vscode' }),
       };
     } catch (err) {
       this.fail(id, err);
@@ -327,6 +335,7 @@ export class WorkerCore {
       ...extra,
     };
     if (run.last) end.last = run.last;
+    end.record = run.recorder.finish(reason, end.message);
     const state: TrainingState = reason === 'done' ? 'done' : reason === 'stopped' ? 'idle' : reason;
     this.state = state;
     this.flushProgress();

@@ -15,6 +15,7 @@
 import type { Problem } from '../../engine/format/problems';
 import { HISTORY_POINTS } from '../../engine/history';
 import type { ReplyEnvelope, RequestEnvelope } from '../../shared/rpc';
+import type { RunRecord } from '../../engine/runs';
 import type { DataCheckOptions, DataCheckResult } from './dataCheck';
 import type {
   BoundaryView,
@@ -74,6 +75,8 @@ export interface RunEnd {
   /** A sentence for the user when the run did not end normally. */
   message?: string;
   seconds: number;
+  /** The run's record (engine/runs), kept by the extension's run store; not for a single step. */
+  record?: RunRecord;
 }
 
 /** Every request: its parameters and its result. */

@@ -1,0 +1,50 @@
+/**
+ * The runs' commands: "Backprop: Show Runs" opens the file's Runs panel; "Backprop: Compare Runs"
+ * asks which runs to overlay (the two latest preselected) and opens the panel with them. Both work
+ * on the file given as argument or the active editor's. Each returns the panel (tests).
+ */
+import * as vscode from 'vscode';
+import { changesLabel } from '../../engine/runs';
+import { fileLabel, isNetUri } from '../config';
+import { RunsPanel } from './panel';
+import type { RunsService } from './service';
+
+function netUri(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri && isNetUri(arg)) return arg;
+  const doc = vscode.window.activeTextEditor?.document;
+  if (doc && isNetUri(doc.uri)) return doc.uri;
+  void vscode.window.showInformationMessage('Backprop: open a .net.json file first (its runs are shown).');
+  return undefined;
+}
+
+export function registerRunCommands(context: vscode.ExtensionContext, service: RunsService, log: vscode.LogOutputChannel): void {
+  const show = (uri: vscode.Uri, pick: string[] = []): RunsPanel => RunsPanel.show(uri, service, context.extensionUri, log, pick);
+  context.subscriptions.push(
+    { dispose: () => RunsPanel.disposeAll() },
+    vscode.commands.registerCommand('backprop.showRuns', (arg?: unknown) => {
+      const uri = netUri(arg);
+      return uri === undefined ? undefined : show(uri);
+    }),
+    vscode.commands.registerCommand('backprop.compareRuns', async (arg?: unknown, ids?: unknown) => {
+      const uri = netUri(arg);
+      if (uri === undefined) return undefined;
+      if (Array.isArray(ids) && ids.every((x) => typeof x === 'string')) return show(uri, ids as string[]);
+      const runs = await service.list(uri);
+      if (runs.length < 2) {
+        void vscode.window.showInformationMessage(`Backprop: ${fileLabel(uri)} has ${runs.length === 0 ? 'no recorded run' : 'one recorded run'}: change a setting (say the learning rate) and train again to compare.`);
+        return show(uri, runs.map((r) => r.id));
+      }
+      const latest = new Set(runs.slice(-2).map((r) => r.id));
+      const items = [...runs].reverse().map((r) => ({
+        label: r.label ?? new Date(r.startedAt).toLocaleString(),
+        description: r.previous === undefined ? 'first run' : changesLabel(r.changes),
+        detail: `${r.epochs} epochs${r.final ? `, loss ${r.final.loss.toPrecision(4)}` : ''}, ${r.end}`,
+        picked: latest.has(r.id),
+        id: r.id,
+      }));
+      const chosen = await vscode.window.showQuickPick(items, { canPickMany: true, title: `Compare runs of ${fileLabel(uri)}`, placeHolder: 'Pick the runs to overlay' });
+      if (chosen === undefined) return undefined;
+      return show(uri, chosen.map((c) => c.id));
+    }),
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * Runs in the real workbench (code-server + Chromium, test/ui/harness.ts): two trainings of a file
+ * with different learning rates are recorded; "Backprop: Compare Runs" overlays both curves with
+ * the changed setting in the legend; the timeline slider moves the decision boundary (its pixels
+ * change with the epoch); "Restore these weights into the file" writes them as one edit that one
+ * Ctrl+Z takes out. Screenshots go to test-artifacts/ui/runs-*.png.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { openWorkbench, type Workbench } from './harness';
+
+const net = (lr: number): string => `// XOR for the runs test
+{
+  "name": "XOR runs",
+  "seed": 3,
+  "layers": [{ "units": 2 }, { "units": 4, "activation": "tanh" }, { "units": 1, "activation": "sigmoid" }],
+  "loss": "half-squared-error",
+  "training": { "optimizer": "sgd", "learningRate": ${lr}, "epochs": 400, "batchSize": 4 },
+  "data": { "inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]] }
+}
+`;
+
+function makeWorkspace(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runs-ws-'));
+  fs.writeFileSync(path.join(dir, 'xor.net.json'), net(2));
+  fs.mkdirSync(path.join(dir, '.vscode'));
+  fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ 'backprop.writeBack': 'never' }));
+  return dir;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+/** F1, the command, Enter (for commands that open a quick pick of their own). */
+async function startCommand(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await page.locator('.monaco-workbench').focus().catch(() => undefined);
+  await page.keyboard.press('F1');
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  await page.keyboard.type(label);
+  await widget.locator('.monaco-list-row', { hasText: label }).first().click();
+}
+
+/** The runs the extension recorded (its index in the server's workspace storage). */
+function recordedRuns(root: string): number {
+  const stack = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop() as string;
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) stack.push(p);
+      else if (e.name === 'index.json' && path.basename(dir) === 'runs') {
+        try {
+          return (JSON.parse(fs.readFileSync(p, 'utf8')) as { runs: unknown[] }).runs.length;
+        } catch {
+          return 0;
+        }
+      }
+    }
+  }
+  return 0;
+}
+
+/** The visible text of the active editor (Monaco renders spaces as no-break spaces). */
+const editorText = async (page: Page): Promise<string> =>
+  (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+
+describe('runs in the real workbench', function () {
+  this.timeout(240_000);
+  let wb: Workbench;
+  let page: Page;
+  let workspace: string;
+  let frame: Frame;
+
+  before(async () => {
+    workspace = makeWorkspace();
+    wb = await openWorkbench({ workspace, viewport: { width: 1500, height: 1000 } });
+    page = wb.page;
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await wb?.screenshot(`runs-FAILED-${this.currentTest.title.slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    await wb?.close();
+    fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('records two runs and overlays their curves, the changed setting in the legend', async () => {
+    await wb.openFile('xor.net.json');
+    await wb.runCommand('Backprop: Train');
+    await waitFor('the first run recorded', async () => recordedRuns(wb.server.tmp) === 1, 60_000);
+    // the second run: the learning rate changed on disk
+    fs.writeFileSync(path.join(wb.workspace, 'xor.net.json'), net(0.5));
+    await wb.runCommand('File: Revert File'); // read it from disk now
+    await waitFor('the editor to show the new learning rate', async () => (await editorText(page)).includes('"learningRate": 0.5'));
+    await wb.runCommand('Backprop: Train');
+    await waitFor('the second run recorded', async () => recordedRuns(wb.server.tmp) === 2, 60_000);
+    await startCommand(page, 'Backprop: Compare Runs');
+    const pick = page.locator('.quick-input-widget', { hasText: 'Compare runs of xor.net.json' });
+    await pick.waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter'); // the two latest runs are preselected
+    frame = await wb.webviewFrame({ tabTitle: 'Runs: xor.net.json' });
+    await waitFor('two rows', async () => (await frame.locator('[data-testid="run-row"]').count()) === 2);
+    await waitFor('two curves', async () => JSON.parse((await frame.locator('[data-testid="runs-chart"]').getAttribute('data-series')) ?? '[]').length === 2);
+    const series = JSON.parse((await frame.locator('[data-testid="runs-chart"]').getAttribute('data-series')) ?? '[]') as string[];
+    assert.deepEqual(series, ['run 1: first run', 'run 2: learningRate 2 → 0.5']);
+    const rows = frame.locator('[data-testid="run-row"]');
+    assert.equal(await rows.nth(0).getAttribute('data-picked'), 'true');
+    assert.equal(await rows.nth(1).getAttribute('data-picked'), 'true');
+    assert.match(await rows.nth(0).innerText(), /learningRate 2 → 0\.5/);
+    assert.match(await rows.nth(0).innerText(), /400/);
+    await frame.locator('[data-testid="grad-chart"]').first().waitFor();
+    assert.equal(await frame.locator('[data-testid="grad-chart"]').count(), 4, 'two layers, two charts each');
+    await wb.screenshot('runs-01-two-runs-overlaid');
+  });
+
+  it('the timeline slider moves the decision boundary', async () => {
+    const boundary = frame.locator('[data-testid="boundary"]');
+    await waitFor('the boundary at the last epoch', async () => (await boundary.getAttribute('data-epoch')) === '400');
+    const image = (): Promise<string> => boundary.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
+    const atEnd = await image();
+    const slide = (epoch: number): Promise<void> =>
+      frame.locator('[data-testid="timeline"]').evaluate((e, v) => {
+        const input = e as HTMLInputElement;
+        input.value = String(v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }, epoch);
+    await slide(3);
+    await waitFor('the boundary at epoch 3', async () => (await boundary.getAttribute('data-epoch')) === '3');
+    const atThree = await image();
+    assert.notEqual(atThree, atEnd, 'the boundary at epoch 3 differs from the one at 400');
+    assert.match(await frame.locator('[data-testid="timeline-label"]').innerText(), /epoch 3 \(a stored snapshot\)/);
+    await slide(123);
+    await waitFor('the boundary at epoch 123', async () => (await boundary.getAttribute('data-epoch')) === '123');
+    assert.match(await frame.locator('[data-testid="timeline-label"]').innerText(), /epoch 123 \(replayed 43 epochs from the nearest snapshot\)/);
+    const at123 = await image();
+    assert.notEqual(at123, atThree);
+    await wb.screenshot('runs-02-timeline-epoch-123');
+  });
+
+  it('restores the weights of an epoch into the file as one edit, undone by one Ctrl+Z', async () => {
+    const editorTab = page.locator('.tabs-container .tab', { hasText: 'xor.net.json' }).filter({ hasNotText: 'Runs' }).first();
+    await editorTab.click();
+    assert.ok(!(await editorText(page)).includes('"weights"'), 'the file has no weights yet');
+    await frame.locator('[data-testid="restore-weights"]').click();
+    await frame.locator('[data-testid="runs-message"]', { hasText: 'The weights of epoch 123 are in xor.net.json' }).waitFor({ timeout: 30_000 });
+    await editorTab.click();
+    await waitFor('the weights in the editor', async () => (await editorText(page)).includes('"weights"'));
+    const restored = await editorText(page);
+    assert.equal((restored.match(/"weights"/g) ?? []).length, 2, 'both layers got their weights');
+    assert.equal((restored.match(/"biases"/g) ?? []).length, 2, 'and their biases');
+    await wb.screenshot('runs-03-restored');
+    await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Z');
+    await waitFor('the weights to be gone after one undo', async () => !(await editorText(page)).includes('"weights"'));
+    const undone = await editorText(page);
+    assert.ok(!undone.includes('"biases"'), 'one undo took the biases out too');
+    assert.ok(undone.includes('"learningRate": 0.5, "epochs": 400'), 'the rest of the file is as it was');
+    await wb.screenshot('runs-04-undone');
+  });
+});

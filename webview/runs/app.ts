@@ -115,7 +115,7 @@ export class RunsApp {
         el('div', { class: 'runs-table-box' }, this.table),
         el('section', { class: 'card' }, el('h3', { text: 'Loss of the picked runs' }), chartBar, this.chartEmpty, this.chartBox),
         this.timeline,
-        el('section', { class: 'card' }, el('h3', { text: 'Gradients over time' }), el('p', { class: 'explain', text: 'Per layer, for the run under the timeline: the norm of the gradient |∇W| of the epoch’s last batch, and the ratio |update| / |weights|. Vanishing gradients fall away to zero, exploding ones shoot up.' }), this.gradients),
+        el('section', { class: 'card' }, el('h3', { text: 'Gradients over time' }), el('p', { class: 'explain', text: 'Per layer, for the run under the timeline: the norm of the gradient (weights and biases) of the epoch’s last batch, and the ratio |update| / |weights|. Vanishing gradients fall away to zero, exploding ones shoot up.' }), this.gradients),
       ),
     );
     watchTheme(() => {

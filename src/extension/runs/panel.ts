@@ -11,14 +11,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { changesLabel, historyCsv, layersOf, replaySetup, Replayer, type RunRecord, type RunSummary } from '../../engine/runs';
+import { historyCsv, layersOf, replaySetup, Replayer, type RunRecord } from '../../engine/runs';
 import type { NetSpec } from '../../engine/spec';
 import type { TrainerCheckpoint } from '../../engine/trainer';
 import { fileLabel } from '../config';
 import { inspectorHtml, makeNonce } from '../inspector/html';
 import { boundaryView, snapshot, summarize } from '../worker/views';
 import { writeLayers } from '../writeBack';
-import { parseFromRuns, type FromRuns, type RunRow, type ToRuns } from './protocol';
+import { parseFromRuns, type FromRuns, type ToRuns } from './protocol';
+import { rowOfSummary } from './rows';
 import type { RunsService } from './service';
 
 export const RUNS_VIEW_TYPE = 'backprop.runs';
@@ -29,23 +30,6 @@ interface ReplayContext {
   record: RunRecord;
   replayer: Replayer;
   spec: NetSpec;
-}
-
-export function rowOf(s: RunSummary): RunRow {
-  const row: RunRow = {
-    id: s.id,
-    pinned: s.pinned,
-    startedAt: s.startedAt,
-    changes: s.previous === undefined ? 'first run' : changesLabel(s.changes),
-    end: s.end,
-    startEpoch: s.startEpoch,
-    epochs: s.epochs,
-    seconds: s.seconds,
-    seed: s.seed,
-  };
-  if (s.label !== undefined) row.label = s.label;
-  if (s.final !== undefined) row.final = s.final;
-  return row;
 }
 
 export class RunsPanel implements vscode.Disposable {
@@ -175,7 +159,7 @@ export class RunsPanel implements vscode.Disposable {
     const runs = await this.service.list(this.uri);
     const known = new Set(runs.map((r) => r.id));
     for (let i = this.picked.length - 1; i >= 0; i--) if (!known.has(this.picked[i])) this.picked.splice(i, 1);
-    this.post({ type: 'runs', file: fileLabel(this.uri), runs: runs.map(rowOf), picked: [...this.picked] });
+    this.post({ type: 'runs', file: fileLabel(this.uri), runs: runs.map(rowOfSummary), picked: [...this.picked] });
   }
 
   async pick(id: string, on: boolean): Promise<void> {

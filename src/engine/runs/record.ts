@@ -106,9 +106,14 @@ export class ThinnedSeries<T extends { epoch: number }> {
     private readonly origin = 0,
   ) {}
 
+  /** True when a point of `epoch` would be kept (so a caller can skip making the others). */
+  accepts(epoch: number): boolean {
+    return (epoch - this.origin) % this.stride === 0;
+  }
+
   push(p: T): void {
     this.last = p;
-    if ((p.epoch - this.origin) % this.stride !== 0) return;
+    if (!this.accepts(p.epoch)) return;
     this.points.push(p);
     if (this.points.length > this.capacity) {
       this.stride *= 2;
@@ -167,13 +172,10 @@ export class RunRecorder {
 
   /** After each completed epoch, with its statistics. */
   epoch(stats: EpochStats | EpochPoint): void {
-    const p: EpochPoint = { epoch: stats.epoch, loss: stats.loss };
-    if (stats.accuracy !== undefined) p.accuracy = stats.accuracy;
-    if (stats.valLoss !== undefined) p.valLoss = stats.valLoss;
-    if (stats.valAccuracy !== undefined) p.valAccuracy = stats.valAccuracy;
+    const p: EpochPoint = stats; // kept as it is (the codec writes only EpochPoint's fields)
     this.history.push(p);
     this.last = p;
-    this.gradients.push(gradientPoint(this.trainer, p.epoch));
+    if (this.gradients.accepts(p.epoch)) this.gradients.push(gradientPoint(this.trainer, p.epoch));
     if (isSnapshotOffset(p.epoch - this.startEpoch)) this.snapshots.push({ epoch: p.epoch, state: this.trainer.checkpoint() });
   }
 
@@ -191,9 +193,10 @@ export class RunRecorder {
     const { options, trainer } = this;
     const epochs = (this.last?.epoch ?? this.startEpoch) - this.startEpoch;
     const lastSnap = this.snapshots[this.snapshots.length - 1];
-    if ((end === 'done' || end === 'stopped') && trainer.epoch > lastSnap.epoch) {
-      this.snapshots.push({ epoch: trainer.epoch, state: trainer.checkpoint() });
-    }
+    const atEpochEnd = end === 'done' || end === 'stopped';
+    if (atEpochEnd && trainer.epoch > lastSnap.epoch) this.snapshots.push({ epoch: trainer.epoch, state: trainer.checkpoint() });
+    // the last epoch's gradients (when thinning skipped it), while the trainer still stands there
+    if (atEpochEnd && this.last !== undefined && !this.gradients.accepts(this.last.epoch)) this.gradients.push(gradientPoint(trainer, this.last.epoch));
     const settings = runSettings(options.spec);
     const record: RunRecord = {
       id: runId(this.startedAt, options.file),

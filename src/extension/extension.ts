@@ -44,9 +44,9 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const manager = new SessionManager({
     log,
     workerPath,
-    afterRun: async (session, end, baseVersion) => {
+    afterRun: (session, end, baseVersion) => {
       if (end.epochsRun > 0) completeStep('trained');
-      await runs.recordEnd(session.uri, end);
+      void runs.recordEnd(session.uri, end); // takes the record out of `end` at once, stores it meanwhile
       return afterRun(session, end, baseVersion, log);
     },
   });

@@ -16,6 +16,8 @@ export const NEEDS_TRUST: ReadonlySet<string> = new Set([
   'backprop.resetWeights',
   'backprop.writeTrainedWeights',
   'backprop.debugTraining',
+  'backprop.showRuns',
+  'backprop.compareRuns',
 ]);
 
 export function isTrusted(): boolean {

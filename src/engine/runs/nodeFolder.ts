@@ -1,10 +1,11 @@
 /**
  * A RunFolder on Node's fs (the CLI's `.backprop/runs/`, and tests): created on the first write;
- * each write goes to a temporary file in the folder that is then renamed over the target, so a
- * reader sees the old file or the new one, never half of one.
+ * each write is the engine's atomic write (format/writeFile.ts: a temporary file renamed over the
+ * target), so a reader sees the old file or the new one, never half of one.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomically } from '../format/writeFile';
 import type { RunFolder } from './store';
 
 export function nodeRunFolder(dir: string): RunFolder {
@@ -23,9 +24,7 @@ export function nodeRunFolder(dir: string): RunFolder {
     },
     async write(name, bytes) {
       await fs.promises.mkdir(dir, { recursive: true });
-      const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-      await fs.promises.writeFile(tmp, bytes);
-      await fs.promises.rename(tmp, at(name));
+      writeFileAtomically(at(name), Buffer.from(bytes).toString('utf8')); // records and the index are UTF-8 JSON
     },
     async remove(name) {
       await fs.promises.rm(at(name), { force: true });

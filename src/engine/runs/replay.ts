@@ -26,8 +26,10 @@ export function trainerForRecord(
 export function replaySetup(
   record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel'>,
   readFile?: (absPath: string) => string,
+  /** As loadNet's: data files outside the file's folder may be read (the extension's trusted setting). */
+  options: { allowOutside?: boolean } = {},
 ): { trainer: Trainer; spec: NetSpec } {
-  const loaded = readFile ? loadNet(record.text, record.file, readFile) : loadNet(record.text, record.file);
+  const loaded = readFile ? loadNet(record.text, record.file, readFile, options) : loadNet(record.text, record.file, undefined, options);
   if (!loaded.spec) {
     const p = loaded.problems[0];
     throw new Error(`the run's file text no longer loads (${path.basename(record.file)}:${p?.line ?? 0}:${p?.column ?? 0}: ${p?.message ?? 'unknown problem'})`);

@@ -1,11 +1,13 @@
 /**
  * The runs' commands: "Backprop: Show Runs" opens the file's Runs panel; "Backprop: Compare Runs"
  * asks which runs to overlay (the two latest preselected) and opens the panel with them. Both work
- * on the file given as argument or the active editor's. Each returns the panel (tests).
+ * on the file given as argument or the active editor's. Each returns the panel (tests). Both need a
+ * trusted workspace (a replay reads the run's data files, as training does).
  */
 import * as vscode from 'vscode';
 import { changesLabel } from '../../engine/runs';
 import { fileLabel, isNetUri } from '../config';
+import { guarded } from '../trust';
 import { RunsPanel } from './panel';
 import type { RunsService } from './service';
 
@@ -21,11 +23,11 @@ export function registerRunCommands(context: vscode.ExtensionContext, service: R
   const show = (uri: vscode.Uri, pick: string[] = []): RunsPanel => RunsPanel.show(uri, service, context.extensionUri, log, pick);
   context.subscriptions.push(
     { dispose: () => RunsPanel.disposeAll() },
-    vscode.commands.registerCommand('backprop.showRuns', (arg?: unknown) => {
+    vscode.commands.registerCommand('backprop.showRuns', guarded('backprop.showRuns', (arg?: unknown) => {
       const uri = netUri(arg);
       return uri === undefined ? undefined : show(uri);
-    }),
-    vscode.commands.registerCommand('backprop.compareRuns', async (arg?: unknown, ids?: unknown) => {
+    })),
+    vscode.commands.registerCommand('backprop.compareRuns', guarded('backprop.compareRuns', async (arg?: unknown, ids?: unknown) => {
       const uri = netUri(arg);
       if (uri === undefined) return undefined;
       if (Array.isArray(ids) && ids.every((x) => typeof x === 'string')) return show(uri, ids as string[]);
@@ -45,6 +47,6 @@ export function registerRunCommands(context: vscode.ExtensionContext, service: R
       const chosen = await vscode.window.showQuickPick(items, { canPickMany: true, title: `Compare runs of ${fileLabel(uri)}`, placeHolder: 'Pick the runs to overlay' });
       if (chosen === undefined) return undefined;
       return show(uri, chosen.map((c) => c.id));
-    }),
+    })),
   );
 }

@@ -15,6 +15,7 @@ import { historyCsv, layersOf, replaySetup, Replayer, type RunRecord } from '../
 import type { NetSpec } from '../../engine/spec';
 import type { TrainerCheckpoint } from '../../engine/trainer';
 import { fileLabel } from '../config';
+import { allowOutsideData } from '../trust';
 import { inspectorHtml, makeNonce } from '../inspector/html';
 import { boundaryView, snapshot, summarize } from '../worker/views';
 import { writeLayers } from '../writeBack';
@@ -184,7 +185,7 @@ export class RunsPanel implements vscode.Disposable {
     let c = this.contexts.get(id);
     if (c === undefined) {
       const record = await this.service.get(id);
-      const { trainer, spec } = replaySetup(record);
+      const { trainer, spec } = replaySetup(record, undefined, { allowOutside: allowOutsideData(this.uri) });
       c = { record, replayer: new Replayer(record, trainer), spec };
       this.contexts.set(id, c);
       while (this.contexts.size > 3) {

@@ -183,4 +183,17 @@ describe('runs in the real workbench', function () {
     assert.ok(undone.includes('"learningRate": 0.5'), 'the rest of the file is as it was');
     await wb.screenshot('runs-04-undone');
   });
+
+  it('the getting-started walkthrough opens with its six steps', async () => {
+    await startCommand(page, 'Welcome: Open Walkthrough...');
+    const widget = page.locator('.quick-input-widget');
+    await widget.locator('.monaco-list-row', { hasText: 'Get Started with Backprop Studio' }).first().click();
+    const steps = page.locator('.getting-started-step');
+    await steps.first().waitFor({ timeout: 30_000 });
+    const titles = (await steps.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+    for (const title of ['Open an example network', 'Train it', 'Inspect it', 'Step through one backward pass', 'Check the gradients', 'Compare two runs']) {
+      assert.ok(titles.some((t) => t.startsWith(title)), `step "${title}" in ${JSON.stringify(titles)}`);
+    }
+    await wb.screenshot('runs-05-walkthrough');
+  });
 });

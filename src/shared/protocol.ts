@@ -166,7 +166,7 @@ export type ToWebview =
   | ReplyEnvelope;
 
 // ---- webview -> host ----
-export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset';
+export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset' | 'runs';
 export interface ReadyMessage { type: 'ready' }
 export interface ControlMessage { type: 'control'; action: ControlAction }
 export interface SetLearningRateMessage { type: 'setLearningRate'; value: number }
@@ -186,7 +186,7 @@ export type FromWebview =
   | RevealMessage
   | WebviewRequest;
 
-const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset'];
+const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset', 'runs'];
 
 function isIndex(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;

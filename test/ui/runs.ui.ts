@@ -184,6 +184,17 @@ describe('runs in the real workbench', function () {
     await wb.screenshot('runs-04-undone');
   });
 
+  it("the inspector's Runs button opens the file's Runs panel", async () => {
+    await wb.runCommand('View: Close All Editor Groups');
+    await wb.openFile('xor.net.json');
+    await wb.runCommand('Backprop: Open Inspector');
+    const inspector = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
+    await inspector.locator('[data-testid="control-runs"]').click();
+    const runs = await wb.webviewFrame({ tabTitle: 'Runs: xor.net.json' });
+    await waitFor('the two runs listed', async () => (await runs.locator('[data-testid="run-row"]').count()) === 2);
+    await wb.screenshot('runs-05-from-the-inspector');
+  });
+
   it('the getting-started walkthrough opens with its six steps', async () => {
     await startCommand(page, 'Welcome: Open Walkthrough...');
     const widget = page.locator('.quick-input-widget');
@@ -194,6 +205,6 @@ describe('runs in the real workbench', function () {
     for (const title of ['Open an example network', 'Train it', 'Inspect it', 'Step through one backward pass', 'Check the gradients', 'Compare two runs']) {
       assert.ok(titles.some((t) => t.startsWith(title)), `step "${title}" in ${JSON.stringify(titles)}`);
     }
-    await wb.screenshot('runs-05-walkthrough');
+    await wb.screenshot('runs-06-walkthrough');
   });
 });

@@ -273,6 +273,7 @@ export class RunsApp {
     const series = this.series();
     this.chartBox.setAttribute('data-series', JSON.stringify(series.filter((s) => !s.dash).map((s) => s.label)));
     this.chartEmpty.hidden = series.length > 0;
+    this.chartBox.hidden = series.length === 0; // no empty axes
     const positive = (v: number): number => (this.logScale && !(v > 0) ? NaN : v);
     const datasets: ChartDataset<'line', XY[]>[] = series.map((s) => ({
       label: s.label,

@@ -9,12 +9,12 @@ import { button, el } from '../dom';
 import { formatFull, formatNumber } from '../format';
 
 const ENABLED: Record<TrainingState, ControlAction[]> = {
-  idle: ['train', 'step', 'reset'],
-  training: ['pause', 'stop'],
-  paused: ['resume', 'step', 'stop', 'reset'],
-  done: ['train', 'step', 'reset'],
-  diverged: ['train', 'step', 'reset'],
-  error: ['train', 'reset'],
+  idle: ['train', 'step', 'reset', 'runs'],
+  training: ['pause', 'stop', 'runs'],
+  paused: ['resume', 'step', 'stop', 'reset', 'runs'],
+  done: ['train', 'step', 'reset', 'runs'],
+  diverged: ['train', 'step', 'reset', 'runs'],
+  error: ['train', 'reset', 'runs'],
 };
 
 const LABELS: Record<ControlAction, [string, string]> = {
@@ -24,6 +24,7 @@ const LABELS: Record<ControlAction, [string, string]> = {
   step: ['Step epoch', 'Run exactly one epoch'],
   stop: ['■ Stop', 'Stop training'],
   reset: ['↺ Reset', 'Re-initialise the weights from the seed (the file is not changed)'],
+  runs: ['Runs', 'The recorded runs of this file: overlay their curves, scrub through one, restore its weights (opens beside)'],
 };
 
 export class Controls {

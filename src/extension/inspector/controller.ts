@@ -69,6 +69,9 @@ export class InspectorController implements vscode.Disposable {
   private readonly networkThrottle: Throttle;
   private readonly subscriptions: vscode.Disposable[] = [];
 
+  /** Opens the file's Runs panel (the inspector's Runs button; set by the panel). */
+  openRuns?: () => void;
+
   constructor(
     private readonly session: TrainingSessionApi,
     private readonly transport: Transport,
@@ -149,6 +152,9 @@ export class InspectorController implements vscode.Disposable {
               return;
             case 'stop':
               this.session.stop();
+              return;
+            case 'runs':
+              this.openRuns?.();
               return;
             case 'reset':
               this.lastReport = undefined;

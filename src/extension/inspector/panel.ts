@@ -56,6 +56,7 @@ export class InspectorPanel {
       (m) => this.reveal(m),
       uri.toString(),
     );
+    this.controller.openRuns = () => void vscode.commands.executeCommand('backprop.showRuns', uri);
     this.disposables.push(
       this.controller,
       webview.onDidReceiveMessage((raw: unknown) => this.controller.receive(raw)),

@@ -104,6 +104,7 @@ describe('runs in the real workbench', function () {
 
   it('records two runs and overlays their curves, the changed setting in the legend', async () => {
     await wb.openFile('xor.net.json');
+    await wb.waitForCodeLens('Train'); // the extension is active: its commands are in the palette
     await wb.runCommand('Backprop: Train');
     await waitFor('the first run recorded', async () => recordedRuns(wb.server.tmp) === 1, 60_000);
     // the second run: the learning rate changed on disk

@@ -8,18 +8,7 @@
  * Test hooks: data-testid on the parts; the chart publishes `data-series` (its labels) and the
  * boundary `data-epoch`.
  */
-import {
-  Chart,
-  Legend,
-  LineController,
-  LineElement,
-  LinearScale,
-  LogarithmicScale,
-  PointElement,
-  Tooltip as ChartTooltip,
-  type ChartDataset,
-  type Plugin,
-} from 'chart.js';
+import { Chart, type ChartDataset, type Plugin } from '../chart';
 import type { FromRuns, RunCurves, RunFrame, RunRow, ToRuns } from '../../src/extension/runs/protocol';
 import { classColor, css } from '../colors';
 import { button, el, replaceChildren } from '../dom';
@@ -30,8 +19,6 @@ import { GraphView } from '../views/graph';
 import { Tooltip } from '../views/tooltip';
 import { WeightsView } from '../views/weights';
 import { boundarySvg, chartSvg, type SvgSeries } from './svgExport';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, ChartTooltip);
 
 type XY = { x: number; y: number };
 

@@ -5,17 +5,7 @@
  * the chart is redrawn at most 10 times a second with `update('none')` however fast they arrive.
  * The element publishes `data-points`, `data-last-epoch` and `data-redraws` for tests.
  */
-import {
-  Chart,
-  Legend,
-  LineController,
-  LineElement,
-  LinearScale,
-  LogarithmicScale,
-  PointElement,
-  Tooltip as ChartTooltip,
-  type ChartDataset,
-} from 'chart.js';
+import { Chart, type ChartDataset } from '../chart';
 import type { EpochPoint, NetworkView } from '../../src/shared/protocol';
 import { css } from '../colors';
 import { el } from '../dom';
@@ -23,8 +13,6 @@ import { LossHistory } from '../../src/engine/history';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
 import { TabView } from './view';
-
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, ChartTooltip);
 
 /** Shortest time between two redraws. */
 export const REDRAW_MS = 100;

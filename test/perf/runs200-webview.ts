@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hostModule, repoRoot, type ServerModule } from '../ui/harness';
-import type { RunRow, ToRuns } from '../../src/extension/runs/protocol';
+import type { RunRow, ToRuns } from '../../src/shared/runsProtocol';
 
 async function main(): Promise<void> {
   const root = repoRoot();

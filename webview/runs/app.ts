@@ -9,7 +9,7 @@
  * boundary `data-epoch`.
  */
 import { Chart, type ChartDataset, type Plugin } from '../chart';
-import type { FromRuns, RunCurves, RunFrame, RunRow, ToRuns } from '../../src/extension/runs/protocol';
+import type { FromRuns, RunCurves, RunFrame, RunRow, ToRuns } from '../../src/shared/runsProtocol';
 import { classColor, css } from '../colors';
 import { button, el, replaceChildren } from '../dom';
 import { formatNumber } from '../format';

@@ -19,7 +19,7 @@ import { allowOutsideData } from '../trust';
 import { inspectorHtml, makeNonce } from '../inspector/html';
 import { boundaryView, snapshot, summarize } from '../worker/views';
 import { writeLayers } from '../writeBack';
-import { parseFromRuns, type FromRuns, type ToRuns } from './protocol';
+import { parseFromRuns, type FromRuns, type ToRuns } from '../../shared/runsProtocol';
 import { rowOfSummary } from './rows';
 import type { RunsService } from './service';
 

@@ -1,6 +1,6 @@
 /** A stored run's summary as a row of the Runs panel's table (no `vscode`: measured in plain Node). */
 import { changesLabel, type RunSummary } from '../../engine/runs';
-import type { RunRow } from './protocol';
+import type { RunRow } from '../../shared/runsProtocol';
 
 export function rowOfSummary(s: RunSummary): RunRow {
   const row: RunRow = {

@@ -1,6 +1,6 @@
 /** The Runs panel's messages from the webview are checked field by field (the trust boundary). */
 import assert from 'node:assert/strict';
-import { parseFromRuns } from '../../../src/extension/runs/protocol';
+import { parseFromRuns } from '../../../src/shared/runsProtocol';
 
 describe('runs panel protocol', () => {
   it('accepts the messages as typed', () => {

@@ -3,7 +3,7 @@
  * (webview/runs/). Typed both ways; what comes from the webview is checked by `parseFromRuns`
  * before the host acts on it. No `vscode` here: the webview bundles this file.
  */
-import type { BoundaryView, EpochPoint, NetworkView } from '../../shared/protocol';
+import type { BoundaryView, EpochPoint, NetworkView } from './protocol';
 
 /** One row of the runs table. */
 export interface RunRow {

@@ -4,9 +4,9 @@
  * (src/shared/rpc.ts): replies matched by id, a reply after the end dropped, every pending
  * request rejected when the worker exits or crashes.
  */
-import { Worker } from 'node:worker_threads';
 import { isReply, Requester } from '../../shared/rpc';
-import type { DebugEvent, DebugParams, DebugRequests, DebugRequestType, DebugResult, WorkerMessage } from './protocol';
+import { startThread, type ThreadTransport } from '../training/workerClient';
+import type { DebugEvent, DebugParams, DebugRequest, DebugRequests, DebugRequestType, DebugResult, WorkerMessage } from './protocol';
 
 export interface DebugChannel {
   request<K extends DebugRequestType>(type: K, params: DebugParams<K>): Promise<DebugResult<K>>;
@@ -15,16 +15,15 @@ export interface DebugChannel {
 }
 
 export class WorkerChannel implements DebugChannel {
-  private readonly worker: Worker;
+  private readonly worker: ThreadTransport<DebugRequest, WorkerMessage>;
   private readonly requests: Requester<DebugRequests>;
   private listener: ((e: DebugEvent) => void) | undefined;
   private closed = false;
 
   constructor(workerPath: string) {
-    // (the training worker's spawnWorkerClient is typed for its own protocol; this thread speaks DebugRequests)
-    this.worker = new Worker(workerPath, { name: 'backprop debug worker' });
-    this.requests = new Requester<DebugRequests>((m) => this.worker.postMessage(m));
-    this.worker.on('message', (m: WorkerMessage) => {
+    this.worker = startThread<DebugRequest, WorkerMessage>(workerPath, 'debug worker');
+    this.requests = new Requester<DebugRequests>((m) => this.worker.post(m));
+    this.worker.onMessage((m) => {
       if (isReply(m)) this.requests.receive(m);
       else if (!this.closed) this.listener?.(m);
     });
@@ -33,8 +32,7 @@ export class WorkerChannel implements DebugChannel {
       if (!this.closed) this.listener?.({ type: 'ended', reason: why });
       this.closed = true;
     };
-    this.worker.on('error', (e) => fail(`the debug worker failed: ${e.message}`));
-    this.worker.on('exit', (code) => fail(`the debug worker exited (code ${code})`));
+    this.worker.onEnd(fail);
   }
 
   request<K extends DebugRequestType>(type: K, params: DebugParams<K>): Promise<DebugResult<K>> {

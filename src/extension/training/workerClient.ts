@@ -6,8 +6,8 @@
  * When the transport ends (the worker exits or crashes, or `dispose()`), every pending request is
  * rejected with the reason, and later requests are rejected at once.
  *
- * `spawnWorkerClient` is the one place a worker thread is started (training sessions, the data
- * checker, tests of the real worker).
+ * `startThread` is the one place a worker thread is started: `spawnWorkerClient` (training
+ * sessions, the data checker, tests of the real worker) and the debugger's channel use it.
  */
 import { Worker } from 'node:worker_threads';
 import { Requester } from '../../shared/rpc';
@@ -22,14 +22,17 @@ import type {
   WorkerToHost,
 } from '../worker/protocol';
 
-export interface WorkerTransport {
-  post(message: HostToWorker): void;
+/** A thread's messages both ways and its end, typed by what goes in and what comes out. */
+export interface ThreadTransport<In, Out> {
+  post(message: In): void;
   /** Registers the one message handler. */
-  onMessage(handler: (message: WorkerToHost) => void): void;
+  onMessage(handler: (message: Out) => void): void;
   /** Registers the one handler for the end of the worker (exit, crash), with a reason. */
   onEnd(handler: (reason: string) => void): void;
   terminate(): Promise<void>;
 }
+
+export type WorkerTransport = ThreadTransport<HostToWorker, WorkerToHost>;
 
 export class WorkerEndedError extends Error {
   constructor(reason: string) {
@@ -108,6 +111,14 @@ export class WorkerClient {
  * crashed: ..."); `log` receives the client's own log lines.
  */
 export function spawnWorkerClient(workerPath: string, what: string, log: (message: string) => void = () => undefined, threadName = `backprop ${what}`): WorkerClient {
+  return new WorkerClient(startThread<HostToWorker, WorkerToHost>(workerPath, what, threadName), log);
+}
+
+/**
+ * Starts the bundle at `workerPath` in a worker thread. `what` names it in the end reasons ("the
+ * training worker crashed: ..."), `threadName` in the thread list.
+ */
+export function startThread<In, Out>(workerPath: string, what: string, threadName = `backprop ${what}`): ThreadTransport<In, Out> {
   const worker = new Worker(workerPath, { name: threadName });
   const endHandlers: ((reason: string) => void)[] = [];
   const ended = (reason: string): void => {
@@ -115,15 +126,12 @@ export function spawnWorkerClient(workerPath: string, what: string, log: (messag
   };
   worker.on('error', (e) => ended(`the ${what} crashed: ${e.message}`));
   worker.on('exit', (code) => ended(`the ${what} exited (code ${code})`));
-  return new WorkerClient(
-    {
-      post: (m) => worker.postMessage(m),
-      onMessage: (h) => worker.on('message', h),
-      onEnd: (h) => endHandlers.push(h),
-      terminate: async () => {
-        await worker.terminate();
-      },
+  return {
+    post: (m) => worker.postMessage(m),
+    onMessage: (h) => worker.on('message', h),
+    onEnd: (h) => endHandlers.push(h),
+    terminate: async () => {
+      await worker.terminate();
     },
-    log,
-  );
+  };
 }

@@ -455,22 +455,39 @@ export class Network {
 
   /** dW_l = Δ_lᵀ · O_{l-1} / B + λ W_l and db_l = Σ_rows Δ_l / B, for every layer or layers `from`..`to` (after `backward`). */
   accumulateGradients(rows: number, l2: number, from = 1, to = this.depth): void {
+    this.sumGradients(rows, from, to);
+    this.meanGradients(rows, l2, from, to);
+  }
+
+  /**
+   * dW_l = Δ_lᵀ · O_{l-1} and db_l = Σ_rows Δ_l (sums over the loaded rows, not yet divided), for
+   * every layer or layers `from`..`to` (after `backward`). A batch split across threads
+   * (kernels/threads.ts) adds the sums of its slices in slice order before `meanGradients`.
+   */
+  sumGradients(rows: number, from = 1, to = this.depth): void {
     for (let l = from; l <= to; l++) {
       const layer = this.layers[l - 1];
-      const { dW, db, W } = layer;
-      // dE/dw_jk = Σ_r delta_rj · o_rk  (then the mean over the batch)
-      this.kernel.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], dW);
+      // dE/dw_jk = Σ_r delta_rj · o_rk
+      this.kernel.gemmAtB(layer.units, layer.inputs, rows, this.D[l], this.O[l - 1], layer.dW);
+      // dE/db_j = Σ_r delta_rj
+      const D = this.D[l];
+      const n = layer.units;
+      const db = layer.db;
+      db.fill(0);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) db[j] += D[r * n + j];
+    }
+  }
+
+  /** The gradient sums into the mean over a batch of `rows` rows, plus λ W_l, for every layer or layers `from`..`to` (after `sumGradients`). */
+  meanGradients(rows: number, l2: number, from = 1, to = this.depth): void {
+    for (let l = from; l <= to; l++) {
+      const { dW, db, W } = this.layers[l - 1];
       if (l2 === 0) {
         if (rows !== 1 && this.kernel.vector?.divide(dW, rows) !== true) for (let i = 0; i < dW.length; i++) dW[i] /= rows; // (x / 1 = x exactly)
       } else {
         for (let i = 0; i < dW.length; i++) dW[i] = dW[i] / rows + l2 * W[i]; // + d/dw (λ/2)w² = λw
       }
-      // dE/db_j = Σ_r delta_rj / B
-      const D = this.D[l];
-      const n = layer.units;
-      db.fill(0);
-      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) db[j] += D[r * n + j];
-      for (let j = 0; j < n; j++) db[j] /= rows;
+      for (let j = 0; j < db.length; j++) db[j] /= rows;
     }
   }
 

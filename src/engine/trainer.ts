@@ -32,10 +32,16 @@
  * gradient, update, the checks above and w <- w + u in one pass), bit for bit the general path; a
  * row that fails any check changes nothing there and is run again on the general path, which
  * throws as described. `new Trainer(…, { fused: false })` turns it off (the tests compare both).
+ *
+ * Threads: with `threads` > 1, batches large enough (kernels/threads.ts) are split across that
+ * many threads: the same gradient summed slice by slice in a fixed order, so a run is
+ * bit-reproducible for a given thread count (and differs from one thread in the last bits).
+ * `dispose()` terminates the helper threads.
  */
 import { DivergenceError } from './errors';
 import { type Network, predictedClass } from './network';
 import { type FusedSgd, fusedSgd } from './kernels/fastpath';
+import { BatchSplit, type SplitOptions } from './kernels/threads';
 import { createOptimizer, type Optimizer, type OptimizerState } from './optimizers';
 import { Rng, type RngState } from './rng';
 import type { Dataset, TrainingSpec } from './spec';
@@ -75,6 +81,7 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly optimizer: Optimizer;
   private readonly fused: FusedSgd | undefined;
+  private readonly split: BatchSplit | undefined;
   readonly epochLoss: EpochLoss;
 
   constructor(
@@ -83,7 +90,7 @@ export class Trainer {
     readonly training: TrainingSpec,
     seed: number,
     readonly validation?: Dataset,
-    options: { fused?: boolean; epochLoss?: EpochLoss } = {},
+    options: { fused?: boolean; epochLoss?: EpochLoss; threads?: number; split?: Pick<SplitOptions, 'inThread' | 'minSliceWork'> } = {},
   ) {
     if (train.inputs.length === 0) throw new Error('the training data has no samples');
     if (train.targets.length !== train.inputs.length) throw new Error(`the training data has ${train.inputs.length} inputs but ${train.targets.length} targets`);
@@ -93,6 +100,18 @@ export class Trainer {
     this.optimizer = createOptimizer(training, net.parameters(), net.kernel);
     this.fused = options.fused === false ? undefined : fusedSgd(net, this.optimizer);
     this.epochLoss = options.epochLoss ?? 'batch-mean';
+    const maxRows = Math.min(training.batchSize ?? this.order.length, this.order.length);
+    this.split = BatchSplit.create(net, { threads: options.threads ?? 1, maxRows, ...options.split });
+  }
+
+  /** Threads that compute a batch (1 when batches are not split). */
+  get threads(): number {
+    return this.split?.threads ?? 1;
+  }
+
+  /** Terminates the helper threads, if any (training goes on in the calling thread, unsplit). */
+  dispose(): Promise<void> {
+    return this.split?.dispose() ?? Promise.resolve();
   }
 
   /** Number of epochs completed. */
@@ -179,7 +198,9 @@ export class Trainer {
       }
       const indices = this.order.subarray(start, end);
       const rows = indices.length;
-      const loss = net.lossAndGradient(train.inputs, train.targets, training.l2, indices);
+      const loss = this.split !== undefined
+        ? this.split.lossAndGradient(train.inputs, train.targets, training.l2, indices)
+        : net.lossAndGradient(train.inputs, train.targets, training.l2, indices);
       this.checkBatch(epoch, batch, rows, loss);
       lossSum += loss * rows;
       if (labels !== undefined) {

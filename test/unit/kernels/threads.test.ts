@@ -1,0 +1,110 @@
+/**
+ * A batch split across threads (src/engine/kernels/threads.ts): N helper threads give bit for bit
+ * the weights of the one-thread path with the same split (`inThread`), for every optimizer,
+ * several batch sizes (a last short batch, batches smaller than the thread count), float64 and
+ * float32; the split gradient is the unsplit one up to rounding; one thread is the unchanged
+ * path; the helper threads end on dispose.
+ */
+import assert from 'node:assert/strict';
+import { Network } from '../../../src/engine/network';
+import { Rng } from '../../../src/engine/rng';
+import type { OptimizerName } from '../../../src/engine/spec';
+import { Trainer } from '../../../src/engine/trainer';
+import { BatchSplit } from '../../../src/engine/kernels/threads';
+import { fastJsKernel } from '../../../src/engine/kernels/fast';
+import type { Kernel } from '../../../src/engine/kernels/types';
+import { assertClose, dataset, makeSpec, parameterBytes, randomMatrix, randomTargets } from '../engine/helpers';
+import { ensureWasm } from './agreement.test';
+
+const SAMPLES = 13;
+
+function setup(kernel: Kernel, optimizer: OptimizerName, batchSize: number, l2 = 0) {
+  const spec = makeSpec({
+    inputs: 5,
+    layers: [{ units: 7, activation: 'tanh' }, { units: 6, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+    loss: 'cross-entropy',
+    seed: 11,
+    training: { optimizer, learningRate: 0.05, batchSize, shuffle: true, l2, epochs: 3 },
+  });
+  const rng = new Rng(5, 'data');
+  const data = dataset(randomMatrix(rng, SAMPLES, 5, 2), randomTargets(rng, SAMPLES, 3, 'cross-entropy'), Array.from({ length: SAMPLES }, (_, i) => i % 3));
+  return { net: Network.fromSpec(spec, kernel), spec, data };
+}
+
+async function weightsAfter(kernel: Kernel, optimizer: OptimizerName, batchSize: number, threads: number, inThread: boolean, l2 = 0): Promise<{ bytes: Buffer; losses: number[]; values: Float64Array[] }> {
+  const { net, spec, data } = setup(kernel, optimizer, batchSize, l2);
+  const trainer = new Trainer(net, data, spec.training, 3, undefined, { threads, split: { inThread, minSliceWork: 0 } });
+  try {
+    const losses = trainer.run(3).map((s) => s.loss);
+    const values = net.parameters().map((p) => p.value.slice());
+    return { bytes: parameterBytes(values), losses, values };
+  } finally {
+    await trainer.dispose();
+  }
+}
+
+describe('a batch split across threads', function () {
+  this.timeout(60000);
+  const wasm = ensureWasm();
+  const kernels: [string, Kernel][] = [['float64 (wasm-simd)', wasm.float64], ['float32 (wasm-simd-f32)', wasm.float32], ['float64 (fast-js)', fastJsKernel]];
+
+  for (const [what, kernel] of kernels) {
+    for (const optimizer of ['sgd', 'momentum', 'adam'] as const) {
+      // 13 samples: batch 5 (last batch 3), 2 (smaller than 3 threads; last batch 1), 13 (whole set)
+      for (const [batchSize, threads] of [[5, 2], [5, 3], [2, 3], [13, 3]] as const) {
+        if (kernel === fastJsKernel && optimizer !== 'adam') continue; // (the JavaScript kernel once, to keep the time small)
+        it(`${what}, ${optimizer}, batch ${batchSize}, ${threads} threads = one thread with the same split, bit for bit`, async () => {
+          const threaded = await weightsAfter(kernel, optimizer, batchSize, threads, false);
+          const inThread = await weightsAfter(kernel, optimizer, batchSize, threads, true);
+          assert.ok(threaded.bytes.equals(inThread.bytes), 'the same weights and biases');
+          assert.deepEqual(threaded.losses, inThread.losses);
+        });
+      }
+    }
+  }
+
+  it('with l2 too (float64, momentum)', async () => {
+    const a = await weightsAfter(wasm.float64, 'momentum', 5, 3, false, 0.01);
+    const b = await weightsAfter(wasm.float64, 'momentum', 5, 3, true, 0.01);
+    assert.ok(a.bytes.equals(b.bytes));
+  });
+
+  it('the split gradient is the one-thread gradient up to rounding (the sum is only added in another order)', async () => {
+    for (const [batchSize, threads] of [[5, 3], [13, 2]] as const) {
+      const one = await weightsAfter(wasm.float64, 'sgd', batchSize, 1, false);
+      const split = await weightsAfter(wasm.float64, 'sgd', batchSize, threads, false);
+      one.values.forEach((v, i) => v.forEach((x, j) => assertClose(split.values[i][j], x, 1e-9, 1e-12, `parameter ${i}/${j}`)));
+      one.losses.forEach((l, e) => assertClose(split.losses[e], l, 1e-9, 0, `epoch ${e + 1} loss`));
+    }
+  });
+
+  it('one thread is the unsplit path, unchanged', () => {
+    const { net, spec, data } = setup(wasm.float64, 'adam', 5);
+    const trainer = new Trainer(net, data, spec.training, 3, undefined, { threads: 1 });
+    assert.equal(trainer.threads, 1);
+    trainer.run(3);
+    const plain = setup(wasm.float64, 'adam', 5);
+    new Trainer(plain.net, plain.data, plain.spec.training, 3).run(3);
+    assert.ok(parameterBytes(net.parameters().map((p) => p.value)).equals(parameterBytes(plain.net.parameters().map((p) => p.value))));
+  });
+
+  it('below the size threshold no thread is started', () => {
+    const { net } = setup(wasm.float64, 'sgd', 5);
+    assert.equal(BatchSplit.create(net, { threads: 4, maxRows: 64 }), undefined); // 5-7-6-3: 95 multiply-adds a row
+  });
+
+  it('the helper threads end on dispose, and a disposed split computes unsplit', async () => {
+    const { net, data } = setup(wasm.float64, 'sgd', 6);
+    const split = BatchSplit.create(net, { threads: 3, maxRows: 6, minSliceWork: 0 });
+    assert.ok(split);
+    const rows = Int32Array.from([0, 1, 2, 3, 4, 5]);
+    split.lossAndGradient(data.inputs, data.targets, 0, rows);
+    assert.equal(split.running(), 2, 'two helper threads');
+    await split.dispose();
+    assert.equal(split.running(), 0, 'every helper thread exited');
+    const loss = split.lossAndGradient(data.inputs, data.targets, 0, rows);
+    const plain = setup(wasm.float64, 'sgd', 6).net;
+    assert.equal(loss, plain.lossAndGradient(data.inputs, data.targets, 0, rows));
+    assert.ok(parameterBytes(net.parameters().map((p) => p.grad)).equals(parameterBytes(plain.parameters().map((p) => p.grad))));
+  });
+});

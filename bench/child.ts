@@ -22,6 +22,8 @@ export const ADAPTERS: { key: string; peer: boolean; only?: Workload['id'][] }[]
   { key: 'trainer', peer: false },
   { key: 'trainer-exact', peer: false },
   { key: 'engine-reference', peer: false },
+  { key: 'engine-f64-threads2', peer: false, only: ['W3'] },
+  { key: 'trainer-threads2', peer: false, only: ['W3'] },
   { key: 'tfjs-cpu', peer: true },
   { key: 'tfjs-wasm', peer: true },
   { key: 'brain', peer: true },
@@ -41,6 +43,8 @@ async function adapterOf(key: string, w: Workload): Promise<Adapter> {
     case 'trainer': return trainerAdapter(`engine Trainer.runEpoch, ${fast64.name} (epoch loss: mean of batches)`, w, fast64, 'batch-mean');
     case 'trainer-exact': return trainerAdapter(`engine Trainer.runEpoch, ${fast64.name} (epoch loss: exact, end of epoch)`, w, fast64, 'exact');
     case 'engine-reference': return engineAdapter('engine, reference kernel', w, referenceKernel);
+    case 'engine-f64-threads2': return engineAdapter(`engine, ${fast64.name}, float64, 2 threads`, w, fast64, 2);
+    case 'trainer-threads2': return trainerAdapter(`engine Trainer.runEpoch, ${fast64.name}, 2 threads (epoch loss: mean of batches)`, w, fast64, 'batch-mean', 2);
     default: break;
   }
   // the peers only in the processes that run them (tfjs alone takes a second to load)
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  await adapter.dispose?.();
   process.stdout.write(`${JSON.stringify({ name: adapter.name, samples: done, seconds: wall, cpuSeconds, rate: done / wall })}\n`);
 }
 

@@ -5,11 +5,13 @@
  * take the Trainer's fused sgd step (`fusedSgd`) where it covers the network, as the Trainer does.
  * Batch index views are made once, like the peers' pre-cut batches. `trainer` variants run
  * Trainer.runEpoch instead (shuffle, divergence checks, the epoch's loss and accuracy included),
- * the path the extension uses, with either kind of epoch loss.
+ * the path the extension uses, with either kind of epoch loss. `threads` > 1 splits each batch
+ * across that many threads (kernels/threads.ts; the calling thread is one of them).
  */
 import { Network } from '../src/engine/network';
 import { Sgd } from '../src/engine/optimizers';
 import { fusedSgd } from '../src/engine/kernels/fastpath';
+import { BatchSplit } from '../src/engine/kernels/threads';
 import { type EpochLoss, Trainer } from '../src/engine/trainer';
 import type { Kernel } from '../src/engine/kernels/types';
 import type { NetSpec } from '../src/engine/spec';
@@ -21,6 +23,8 @@ export interface Adapter {
   prepare?(): Promise<void>;
   /** Trains on about `samples` samples (whole batches), timed; returns the number trained on when it differs. */
   run(samples: number): number | void;
+  /** Ends what the adapter started (helper threads). */
+  dispose?(): Promise<void>;
 }
 
 export function specOf(w: Workload): NetSpec {
@@ -36,8 +40,10 @@ export function specOf(w: Workload): NetSpec {
   };
 }
 
-export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapter {
+export function engineAdapter(name: string, w: Workload, kernel: Kernel, threads = 1): Adapter {
   const net = Network.fromSpec(specOf(w), kernel);
+  const split = threads > 1 ? BatchSplit.create(net, { threads, maxRows: w.batch }) : undefined;
+  if (threads > 1 && split === undefined) throw new Error(`${w.id} is below the size threshold of the threads`);
   const opt = new Sgd(net.parameters(), w.learningRate, kernel);
   const inputs = w.inputs.map((x) => Float64Array.from(x));
   const targets = w.targets.map((t) => Float64Array.from(t));
@@ -52,16 +58,18 @@ export function engineAdapter(name: string, w: Workload, kernel: Kernel): Adapte
     run(samples) {
       for (let done = 0; done < samples; done += w.batch) {
         if (fused === undefined || Number.isNaN(fused(inputs[at], targets[at], 0))) {
-          net.lossAndGradient(inputs, targets, 0, views[at]);
+          if (split !== undefined) split.lossAndGradient(inputs, targets, 0, views[at]);
+          else net.lossAndGradient(inputs, targets, 0, views[at]);
           opt.tryStep(); // the checked step the Trainer uses (applies only finite weights)
         }
         at = (at + w.batch) % N;
       }
     },
+    dispose: () => split?.dispose() ?? Promise.resolve(),
   };
 }
 
-export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochLoss: EpochLoss): Adapter {
+export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochLoss: EpochLoss, threads = 1): Adapter {
   const spec = specOf(w);
   const net = Network.fromSpec(spec, kernel);
   // W1's 4 samples are repeated so that an epoch is more than one evaluation of 4 samples
@@ -75,7 +83,8 @@ export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochL
   }
   // (with the class labels, as the extension has them for classification: the epoch's accuracy is computed too)
   const data = w.labels === undefined ? { inputs, targets } : { inputs, targets, labels };
-  const trainer = new Trainer(net, data, { ...spec.training, shuffle: true }, 1, undefined, { epochLoss });
+  const trainer = new Trainer(net, data, { ...spec.training, shuffle: true }, 1, undefined, { epochLoss, threads });
+  if (trainer.threads !== threads) throw new Error(`${w.id} is below the size threshold of the threads`);
   return {
     name,
     run(samples) {
@@ -86,5 +95,6 @@ export function trainerAdapter(name: string, w: Workload, kernel: Kernel, epochL
       } while (done < samples);
       return done;
     },
+    dispose: () => trainer.dispose(),
   };
 }

@@ -26,7 +26,8 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker/worker.ts' },
+    // threadHelper: the helper threads of a batch split (src/engine/kernels/threads.ts), beside cli.js and worker.js
+    entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker/worker.ts', threadHelper: 'src/engine/kernels/threadHelper.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

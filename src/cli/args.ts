@@ -14,6 +14,8 @@ export interface CliOptions {
   json: boolean;
   quiet: boolean;
   epochs?: number;
+  /** (train) threads that compute a batch (default 1; see docs/performance.md). */
+  threads?: number;
   out?: string;
   write: boolean;
   /** Read CSV data files outside the folder tree of FILE. */
@@ -42,6 +44,8 @@ Commands:
 Options:
   --json              machine-readable output on stdout (progress still goes to stderr)
   --epochs N          (train) train for N epochs instead of training.epochs
+  --threads N         (train) split large batches across N threads (default 1; the same
+                      thread count gives the same run, bit for bit; see docs/performance.md)
   --out PATH          (train) write the trained network to PATH (same format, comments kept)
   --write             (train) write the trained weights back into FILE
   --record            (train) record the run in .backprop/runs/ beside FILE (docs/runs.md)
@@ -70,7 +74,9 @@ function wholeNumber(name: string, raw: string | undefined, min: number, max: nu
 }
 
 /** Options that take a value: a value that starts with '-' (a negative number) is still theirs. */
-const VALUE_OPTIONS = new Set(['--epochs', '--out', '--max-per-layer', '--sample', '--input']);
+/** The most threads `--threads` takes (more than any machine this runs on has cores). */
+const MAX_THREADS = 256;
+const VALUE_OPTIONS = new Set(['--epochs', '--threads', '--out', '--max-per-layer', '--sample', '--input']);
 
 /** `--input -1.5,2` as `--input=-1.5,2`, so that parseArgs does not take `-1.5,2` for options. */
 function joinDashValues(argv: string[]): string[] {
@@ -109,6 +115,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         epochs: { type: 'string' },
+        threads: { type: 'string' },
         out: { type: 'string' },
         write: { type: 'boolean', default: false },
         'allow-outside-data': { type: 'boolean', default: false },
@@ -139,6 +146,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
     if (set && cmd !== allowed) throw new UsageError(`${flag} is an option of '${allowed}', not of '${cmd}'`);
   };
   only('--epochs', values.epochs !== undefined, 'train');
+  only('--threads', values.threads !== undefined, 'train');
   only('--out', values.out !== undefined, 'train');
   only('--write', values.write === true, 'train');
   only('--record', values.record === true, 'train');
@@ -154,6 +162,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
     json: values.json === true,
     quiet: values.quiet === true,
     epochs: wholeNumber('--epochs', values.epochs, 1, LIMITS.maxEpochs),
+    threads: wholeNumber('--threads', values.threads, 1, MAX_THREADS),
     out: values.out,
     write: values.write === true,
     allowOutsideData: values['allow-outside-data'] === true,

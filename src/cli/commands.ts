@@ -120,7 +120,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
     // Said before training, not after: the trained weights could not be written anyway.
     throw new WriteError(`cannot write ${requested}: the network has ${parameters} weights and biases; a .net.json file holds at most ${LIMITS.maxValues} values, so it could not be read back`);
   }
-  const trainer = new Trainer(net, data, training, spec.seed, validation);
+  const trainer = new Trainer(net, data, training, spec.seed, validation, { threads: opts.threads ?? 1 });
   const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
   // Bounded whatever the epoch count: every epoch up to HISTORY_POINTS / 2, then downsampled.
   const history = new LossHistory(HISTORY_POINTS);
@@ -140,6 +140,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   } catch (e) {
     runs?.finish(e instanceof DivergenceError ? 'diverged' : 'error', (e as Error).message);
     progress.finish();
+    void trainer.dispose();
     if (e instanceof DivergenceError) {
       process.stderr.write(`${opts.file}: error: ${e.message}; nothing was written\n`);
       return 1;
@@ -148,6 +149,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   }
   runs?.finish('done');
   progress.finish();
+  void trainer.dispose(); // (the helper threads, if any; they never keep the process alive)
   if (!first || !last) throw new Error('training ran no epoch');
   const seconds = (performance.now() - started) / 1000;
   let target = requested;

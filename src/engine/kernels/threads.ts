@@ -184,6 +184,8 @@ export class BatchSplit {
   private readonly params: Float64Array;
   private readonly perRow: number;
   private readonly capacity: number;
+  /** A copy of a slice's sums in the kernel's memory (for its vector addTo), when it has one. */
+  private readonly scratch: Float64Array | undefined;
   private disposed = false;
 
   private constructor(
@@ -201,6 +203,7 @@ export class BatchSplit {
     this.perRow = sizes.slice(1).reduce((s, n, i) => s + n * sizes[i], 0);
     const shared = new SharedArrayBuffer(values.length * 8);
     this.params = new Float64Array(shared);
+    this.scratch = net.kernel.alloc?.(values.length);
     this.capacity = Math.ceil(maxRows / Math.min(threads, maxRows));
     const shape: SliceShape = {
       kernel: net.kernel.name,
@@ -283,15 +286,13 @@ export class BatchSplit {
     net.backward(rows0);
     net.sumGradients(rows0);
     // the slices' sums, in slice order
-    const grads = this.grads;
     at = rows0;
     for (let s = 1; s < S; s++) {
       const rows = rowsOf(s);
       const h = this.helpers[s - 1];
       h.finish();
       sum += h.buf.loss[0];
-      const G = h.buf.G;
-      for (let i = 0; i < grads.length; i++) grads[i] += G[i];
+      this.addSums(h.buf.G);
       let o = 0;
       for (let l = 1; l <= L; l++) {
         const n = net.sizes[l];
@@ -302,6 +303,17 @@ export class BatchSplit {
     }
     net.meanGradients(B, l2);
     return sum / B + net.l2Term(l2);
+  }
+
+  /** grads += G, element by element (f64x2 in the kernel's memory when it has one: the same additions). */
+  private addSums(G: Float64Array): void {
+    const grads = this.grads;
+    const scratch = this.scratch;
+    if (scratch !== undefined) {
+      scratch.set(G);
+      if (this.net.kernel.vector?.addTo(scratch, grads) === true) return;
+    }
+    for (let i = 0; i < grads.length; i++) grads[i] += G[i];
   }
 
   /** Number of helper threads that have not exited. */

@@ -81,7 +81,8 @@ export class Trainer {
   private readonly rng: Rng;
   private readonly optimizer: Optimizer;
   private readonly fused: FusedSgd | undefined;
-  private readonly split: BatchSplit | undefined;
+  private split: BatchSplit | undefined;
+  private readonly splitOptions: Pick<SplitOptions, 'inThread' | 'minSliceWork'>;
   readonly epochLoss: EpochLoss;
 
   constructor(
@@ -100,8 +101,19 @@ export class Trainer {
     this.optimizer = createOptimizer(training, net.parameters(), net.kernel);
     this.fused = options.fused === false ? undefined : fusedSgd(net, this.optimizer);
     this.epochLoss = options.epochLoss ?? 'batch-mean';
-    const maxRows = Math.min(training.batchSize ?? this.order.length, this.order.length);
-    this.split = BatchSplit.create(net, { threads: options.threads ?? 1, maxRows, ...options.split });
+    this.splitOptions = options.split ?? {};
+    this.setThreads(options.threads ?? 1);
+  }
+
+  /**
+   * Splits the next batches across `threads` threads (1: none), starting or ending helper threads
+   * as needed; no change when the split already has that many.
+   */
+  setThreads(threads: number): void {
+    if (this.split !== undefined && this.split.threads === threads) return;
+    void this.split?.dispose();
+    const maxRows = Math.min(this.training.batchSize ?? this.order.length, this.order.length);
+    this.split = BatchSplit.create(this.net, { threads, maxRows, ...this.splitOptions });
   }
 
   /** Threads that compute a batch (1 when batches are not split). */
@@ -109,9 +121,11 @@ export class Trainer {
     return this.split?.threads ?? 1;
   }
 
-  /** Terminates the helper threads, if any (training goes on in the calling thread, unsplit). */
+  /** Terminates the helper threads, if any: training goes on in the calling thread, unsplit, until `setThreads`. */
   dispose(): Promise<void> {
-    return this.split?.dispose() ?? Promise.resolve();
+    const split = this.split;
+    this.split = undefined;
+    return split?.dispose() ?? Promise.resolve();
   }
 
   /** Number of epochs completed. */

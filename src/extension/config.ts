@@ -2,6 +2,7 @@
  * The extension's settings (`backprop.*`, declared and documented in package.json), read fresh
  * at each use so a change applies at once, with their values clamped to sane ranges.
  */
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { HISTORY_POINTS } from '../engine/history';
 
@@ -21,6 +22,14 @@ export interface Settings {
   layerLensEnabled: boolean;
   /** Points kept in a session's loss history. */
   historyMaxPoints: number;
+  /** Threads that compute a large batch while training (`backprop.threads`; 0 or absent: cores - 1, at least 1). */
+  threads: number;
+}
+
+/** `backprop.threads`: a whole number from 1, or (0, absent, not a number) the machine's cores - 1, at least 1. */
+export function threadsSetting(v: unknown, cores = os.availableParallelism()): number {
+  const n = clampInt(v, 0, 256, 0);
+  return n >= 1 ? n : Math.max(1, cores - 1);
 }
 
 function clampInt(v: unknown, min: number, max: number, fallback: number): number {
@@ -41,6 +50,7 @@ export function settings(scope?: vscode.Uri): Settings {
     codeLensEnabled: c.get<boolean>('codeLens.enabled', true) !== false,
     layerLensEnabled: c.get<boolean>('codeLens.layerStatistics', true) !== false,
     historyMaxPoints: history % 2 === 0 ? history : history + 1,
+    threads: threadsSetting(c.get('threads')),
   };
 }
 

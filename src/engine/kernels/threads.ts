@@ -105,6 +105,14 @@ class InThreadHelper implements Helper {
   }
 }
 
+/** Helper threads of this thread that have started and not yet exited (all splits). */
+let live = 0;
+
+/** Number of helper threads started by this thread that have not exited yet (for leak checks). */
+export function liveHelperThreads(): number {
+  return live;
+}
+
 class ThreadHelper implements Helper {
   readonly buf: SliceBuffers;
   private readonly control: Int32Array;
@@ -122,8 +130,10 @@ class ThreadHelper implements Helper {
     const data: HelperData = { shape, params, slice, control };
     this.worker = new Worker(script, { workerData: data, name: 'backprop helper' });
     this.worker.unref(); // a forgotten dispose does not keep a CLI process alive
+    live++;
     this.exited = new Promise((resolve) => this.worker.once('exit', () => {
       this.alive = false;
+      live--;
       resolve();
     }));
     this.worker.on('error', () => Atomics.store(this.control, STATE, 2)); // (seen only between batches)
@@ -177,6 +187,17 @@ export interface SplitOptions {
   script?: string;
 }
 
+/** Multiply-adds of one row's forward products: Σ units_l · units_{l-1}. */
+function forwardWork(sizes: readonly number[]): number {
+  return sizes.slice(1).reduce((s, n, i) => s + n * sizes[i], 0);
+}
+
+/** Slices of a batch of B rows: at most one per thread and per row, each with at least minSliceWork multiply-adds. */
+function slicesOf(B: number, threads: number, perRow: number, minSliceWork: number): number {
+  const byWork = minSliceWork <= 0 ? B : Math.floor((B * perRow) / minSliceWork);
+  return Math.max(1, Math.min(threads, B, byWork));
+}
+
 export class BatchSplit {
   private readonly helpers: Helper[];
   private readonly values: Float64Array;
@@ -200,7 +221,7 @@ export class BatchSplit {
     this.values = values;
     this.grads = grads;
     const sizes = net.sizes;
-    this.perRow = sizes.slice(1).reduce((s, n, i) => s + n * sizes[i], 0);
+    this.perRow = forwardWork(sizes);
     const shared = new SharedArrayBuffer(values.length * 8);
     this.params = new Float64Array(shared);
     this.scratch = net.kernel.alloc?.(values.length);
@@ -225,6 +246,7 @@ export class BatchSplit {
     const maxRows = Math.max(1, Math.floor(options.maxRows));
     const minSliceWork = options.minSliceWork ?? MIN_SLICE_WORK;
     if (threads < 2 || maxRows < 2 || !net.builtinActivations() || kernelNamed(net.kernel.name) !== net.kernel) return undefined;
+    if (slicesOf(maxRows, threads, forwardWork(net.sizes), minSliceWork) < 2) return undefined; // (below the size threshold)
     const values = packedOf(net, 'W');
     const grads = packedOf(net, 'dW');
     if (values === undefined || grads === undefined) return undefined;
@@ -239,18 +261,12 @@ export class BatchSplit {
       const script = options.script ?? path.join(__dirname, 'threadHelper.js');
       return Array.from({ length: n }, () => new ThreadHelper(shape, params, script));
     });
-    if (split.slices(maxRows) < 2) {
-      void split.dispose();
-      return undefined;
-    }
     return split;
   }
 
   /** Number of slices a batch of B rows is cut into: at most one per thread and row, each with at least minSliceWork. */
   slices(B: number): number {
-    if (B > this.maxRows) return 1;
-    const byWork = this.minSliceWork <= 0 ? B : Math.floor((B * this.perRow) / this.minSliceWork);
-    return Math.max(1, Math.min(this.helpers.length + 1, B, byWork));
+    return B > this.maxRows ? 1 : slicesOf(B, this.helpers.length + 1, this.perRow, this.minSliceWork);
   }
 
   /** Network.lossAndGradient of the rows at `indices`, split across the threads (see the header). */

@@ -231,7 +231,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     const base = this.loadedVersion ?? (await this.document()).version;
     const client = this.worker();
     const cfg = settings(this.uri);
-    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: this.lossHistory.capacity });
+    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: this.lossHistory.capacity, threads: cfg.threads });
     this.lastCheck = undefined;
     this.quietStop = false;
     this.totalEpochs = this.epoch + (epochs ?? load.summary.epochs);

@@ -74,6 +74,8 @@ export class WorkerCore {
   private state: TrainingState = 'idle';
   private progressIntervalMs = DEFAULT_PROGRESS_INTERVAL_MS;
   private maxPointsPerMessage = DEFAULT_MAX_POINTS_PER_MESSAGE;
+  /** Threads that compute a batch during a run (`backprop.threads`); helper threads live only while a run does. */
+  private threads = 1;
   private pendingPoints: EpochPoint[] = [];
   private lastProgressAt = 0;
   /** True once an optimizer update happened since the last load/reset (lastUpdate is meaningful). */
@@ -134,6 +136,7 @@ export class WorkerCore {
       case 'configure':
         this.progressIntervalMs = Math.max(1, m.progressIntervalMs);
         this.maxPointsPerMessage = Math.max(4, Math.floor(m.maxPointsPerMessage / 2) * 2);
+        this.threads = Math.max(1, Math.floor(m.threads ?? 1)); // (used from the next run on)
         return;
     }
   }
@@ -196,6 +199,7 @@ export class WorkerCore {
   }
 
   private build(spec: NetSpec, text: string, fileName: string, net: Network, train: Dataset, validation: Dataset | undefined): Loaded {
+    void this.loaded?.trainer.dispose(); // (helper threads of the trainer this one replaces)
     const trainer = new Trainer(net, train, spec.training, spec.seed, validation);
     this.updated = false;
     return { spec, text, fileName, net, trainer, train, validation, summary: summarize(spec, net, path.basename(fileName), train, validation) };
@@ -269,6 +273,7 @@ export class WorkerCore {
         scheduled: false,
         recorder: new RunRecorder(s.trainer, { file: s.fileName, text: s.text, spec: s.spec, train: s.train, validation: s.validation, source: 'vscode' }),
       };
+      s.trainer.setThreads(this.threads);
     } catch (err) {
       this.fail(id, err);
       return;
@@ -326,6 +331,7 @@ export class WorkerCore {
     if (!run) return;
     const s = this.loaded;
     this.run = undefined;
+    void s?.trainer.dispose(); // the helper threads end with the run
     const epoch = s?.trainer.epoch ?? 0;
     const end: RunEnd = {
       reason,

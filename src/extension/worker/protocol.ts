@@ -117,7 +117,7 @@ export type NoteMessage =
   /** Applies a learning rate from the next batch on, until the file is reloaded (a reset keeps it). */
   | { kind: 'note'; type: 'setLearningRate'; value: number }
   /** How often progress is posted while training (ms), and at most how many points per message. */
-  | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number };
+  | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number; threads?: number };
 
 export type HostToWorker = RequestMessage | NoteMessage;
 

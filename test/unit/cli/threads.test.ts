@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Rng } from '../../../src/engine/rng';
+import { wideNetwork } from '../kernels/wide';
 
 const root = path.join(__dirname, '..', '..', '..', '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -26,19 +26,7 @@ describe('CLI: train --threads', function () {
     assert.ok(fs.existsSync(cli), 'dist/cli.js is missing: run `npm run build` first');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-threads-'));
     file = path.join(dir, 'wide.net.json');
-    // 128-256-4, batch 64: 33k multiply-adds a row, so a slice of 32 rows is above the threads' size threshold
-    const rng = new Rng(3, 'test data');
-    const inputs = Array.from({ length: 128 }, () => Array.from({ length: 128 }, () => Number(rng.uniform(-1, 1).toFixed(3))));
-    const labels = inputs.map((x) => (x[0] > 0 ? 1 : 0) + (x[1] > 0 ? 2 : 0));
-    const targets = labels.map((c) => [0, 1, 2, 3].map((k) => (k === c ? 1 : 0)));
-    const net = {
-      seed: 5,
-      layers: [{ units: 128 }, { units: 256, activation: 'relu' }, { units: 4, activation: 'softmax' }],
-      loss: 'cross-entropy',
-      training: { optimizer: 'adam', learningRate: 0.01, epochs: 3, batchSize: 64 },
-      data: { inputs, targets },
-    };
-    fs.writeFileSync(file, JSON.stringify(net));
+    fs.writeFileSync(file, wideNetwork());
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -191,10 +191,21 @@ async function main(): Promise<void> {
       console.log(`| ${e.name} | ${fmt(m)} | ${fmt(Math.min(...rates))}..${fmt(Math.max(...rates))} | ${median(shares).toFixed(2)} (${Math.min(...shares).toFixed(2)}) | ${fmt(cpuRate(e))} | ${((m * flops) / 1e9).toFixed(2)} | ${(m / best).toFixed(2)} | ${(cpuRate(e) / bestCpu).toFixed(2)} |`);
     }
     for (const label of [undefined, ...COMPARE]) {
-      const raw = entries.find((e) => e.key === 'engine-f64' && e.label === label);
       for (const t of entries.filter((e) => e.key.startsWith('trainer') && e.label === label)) {
+        const raw = entries.find((e) => e.key === (t.key.endsWith('-threads2') ? 'engine-f64-threads2' : 'engine-f64') && e.label === label);
         if (raw !== undefined) console.log(`${t.name} / raw step: ${(rate(t) / rate(raw)).toFixed(2)} (CPU time: ${(cpuRate(t) / cpuRate(raw)).toFixed(2)})`);
       }
+    }
+    // the threads: each 2-thread variant against the same variant on one thread (rounds are interleaved, so
+    // the per-round ratio compares two samples taken close together)
+    for (const two of entries.filter((e) => e.key.endsWith('-threads2') && e.label === undefined)) {
+      const one = entries.find((e) => e.key === two.key.replace(/-threads2$/, '') && e.label === undefined);
+      if (one === undefined) continue;
+      const rounds = two.samples.map((x, i) => (one.samples[i] === undefined ? NaN : x.rate / one.samples[i].rate)).filter((r) => r === r);
+      console.log(
+        `${two.name} / one thread: wall ${(rate(two) / rate(one)).toFixed(2)} (medians), ${median(rounds).toFixed(2)} (median of the rounds' ratios, ${rounds.map((r) => r.toFixed(2)).join(' ')}); ` +
+          `per CPU-second ${(cpuRate(two) / cpuRate(one)).toFixed(2)}; CPU share ${median(two.samples.map(share)).toFixed(2)} vs ${median(one.samples.map(share)).toFixed(2)}`,
+      );
     }
     for (const old of entries.filter((e) => e.label !== undefined)) {
       const now = entries.find((e) => e.key === old.key && e.label === undefined);

@@ -10,7 +10,8 @@
  * it); it fails only when the measurement itself could not be made. Runs inside the extension
  * host through `npm run bench:host` (bench/host/index.ts). Environment (of the runner, which
  * the extension host inherits): BACKPROP_BENCH_SECONDS (window length, default 10),
- * BACKPROP_BENCH_PRECISION (float64 default, or float32), BACKPROP_BENCH_LENS_EVERY_MS (200).
+ * BACKPROP_BENCH_PRECISION (float64 default, or float32), BACKPROP_BENCH_LENS_EVERY_MS (200),
+ * BACKPROP_BENCH_THREADS (the `backprop.threads` setting during the run; default: left as it is).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -26,6 +27,7 @@ const EXTENSION_ID = 'backprop-studio.backprop-studio';
 const SECONDS = Number(process.env.BACKPROP_BENCH_SECONDS ?? '10');
 const PRECISION = process.env.BACKPROP_BENCH_PRECISION === 'float32' ? 'float32' : 'float64';
 const LENS_EVERY_MS = Number(process.env.BACKPROP_BENCH_LENS_EVERY_MS ?? '200');
+const THREADS = process.env.BACKPROP_BENCH_THREADS === undefined ? undefined : Number(process.env.BACKPROP_BENCH_THREADS);
 const RESOLUTION_MS = 1;
 /** A gap or request this long is listed under the table. */
 const STALL_MS = 20;
@@ -155,6 +157,11 @@ describe('bench: extension-host responsiveness while training W3', function () {
     const before = cfg.inspect('writeBack')?.globalValue;
     await cfg.update('writeBack', 'never', vscode.ConfigurationTarget.Global);
     restore.push(() => vscode.workspace.getConfiguration('backprop').update('writeBack', before, vscode.ConfigurationTarget.Global));
+    if (THREADS !== undefined) {
+      const threadsBefore = cfg.inspect('threads')?.globalValue;
+      await cfg.update('threads', THREADS, vscode.ConfigurationTarget.Global);
+      restore.push(() => vscode.workspace.getConfiguration('backprop').update('threads', threadsBefore, vscode.ConfigurationTarget.Global));
+    }
 
     const ext = vscode.extensions.getExtension<BackpropApi>(EXTENSION_ID);
     assert.ok(ext, `${EXTENSION_ID} is loaded`);
@@ -221,7 +228,7 @@ describe('bench: extension-host responsiveness while training W3', function () {
     const lines = [
       '',
       `Responsiveness of the extension host (VS Code ${vscode.version}, Node ${process.version}, ${process.platform}/${process.arch})`,
-      `W3: ${W3.pixels}-${W3.hidden.join('-')}-${W3.classes}, ReLU hidden, softmax + cross-entropy, SGD, batch ${W3.batch}, ${W3.samples} samples from a ${(csvBytes / 1e6).toFixed(1)} MB CSV (written in ${f(writeMs, 0)} ms); precision ${PRECISION}`,
+      `W3: ${W3.pixels}-${W3.hidden.join('-')}-${W3.classes}, ReLU hidden, softmax + cross-entropy, SGD, batch ${W3.batch}, ${W3.samples} samples from a ${(csvBytes / 1e6).toFixed(1)} MB CSV (written in ${f(writeMs, 0)} ms); precision ${PRECISION}, backprop.threads ${THREADS ?? 'as set'}`,
       `machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share these cores: the browser, code-server, the training worker)`,
       `windows of ${SECONDS} s; event-loop delay from monitorEventLoopDelay (resolution ${RESOLUTION_MS} ms: a sample is the whole timer interval, so an idle loop reads ~1.1 ms); a CodeLens request for the W3 file every ${LENS_EVERY_MS} ms, then one for a plain-text document no provider answers (the round trip through the workbench alone)`,
       '',
@@ -249,7 +256,7 @@ describe('bench: extension-host responsiveness while training W3', function () {
 
     // For docs/performance.md: the same figures as JSON beside the other benchmark artifacts.
     const report = {
-      when: new Date().toISOString(), cpus: os.cpus().length, loadavg: os.loadavg(), vscode: vscode.version, node: process.version, seconds: SECONDS, precision: PRECISION, lensEveryMs: LENS_EVERY_MS,
+      when: new Date().toISOString(), cpus: os.cpus().length, loadavg: os.loadavg(), vscode: vscode.version, node: process.version, seconds: SECONDS, precision: PRECISION, threads: THREADS, lensEveryMs: LENS_EVERY_MS,
       csvBytes, openMs, firstEpochMs, stopMs, epochsDuring, trainWindowMs,
       samplesPerSecond: (epochsDuring * W3.samples) / (trainWindowMs / 1000),
       delay: { idle: idle.delay, training: training.delay, open, start }, codeLens: { idle: idle.lens, training: training.lens, roundTripIdle: idle.control, roundTripTraining: training.control },

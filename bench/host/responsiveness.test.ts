@@ -3,7 +3,7 @@
  * extension host's event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) and the
  * latency of `vscode.executeCodeLensProvider` on the network file, first idle for a window, then
  * for a window of the same length while `backprop.train` runs, then the run is stopped. Also:
- * what opening the file (its first validation reads and parses the 4096x784 CSV) and starting
+ * what opening the file (its first validation reads and parses the 3072x784 CSV) and starting
  * the run cost the event loop, and the training speed inside the extension.
  *
  * A benchmark: it prints a table and asserts nothing about time (a slow machine must not fail

@@ -10,6 +10,7 @@ import { Network } from '../../../src/engine/network';
 import { Rng } from '../../../src/engine/rng';
 import type { OptimizerName } from '../../../src/engine/spec';
 import { Trainer } from '../../../src/engine/trainer';
+import { DivergenceError } from '../../../src/engine/errors';
 import { BatchSplit } from '../../../src/engine/kernels/threads';
 import { fastJsKernel } from '../../../src/engine/kernels/fast';
 import type { Kernel } from '../../../src/engine/kernels/types';
@@ -67,6 +68,34 @@ describe('a batch split across threads', function () {
     const a = await weightsAfter(wasm.float64, 'momentum', 5, 3, false, 0.01);
     const b = await weightsAfter(wasm.float64, 'momentum', 5, 3, true, 0.01);
     assert.ok(a.bytes.equals(b.bytes));
+  });
+
+  it('a diverging batch stops the threaded run where it stops the one-thread split, with the same finite weights', async () => {
+    const outcome = async (inThread: boolean) => {
+      const { net, spec, data } = setup(wasm.float64, 'sgd', 5);
+      const trainer = new Trainer(net, data, { ...spec.training, learningRate: 1e6 }, 3, undefined, { threads: 3, split: { inThread, minSliceWork: 0 } });
+      let error: DivergenceError | undefined;
+      try {
+        for (let e = 0; e < 50 && error === undefined; e++) {
+          try {
+            trainer.runEpoch();
+          } catch (err) {
+            assert.ok(err instanceof DivergenceError, String(err));
+            error = err;
+          }
+        }
+      } finally {
+        await trainer.dispose();
+      }
+      assert.ok(error, 'the run diverges');
+      const finite = net.parameters().every((p) => p.value.every((v) => Number.isFinite(v)));
+      return { where: [error.epoch, error.batch, error.layer, error.what], after: parameterBytes(net.parameters().map((p) => p.value)), finite };
+    };
+    const threaded = await outcome(false);
+    const inThread = await outcome(true);
+    assert.deepEqual(threaded.where, inThread.where);
+    assert.ok(threaded.after.equals(inThread.after));
+    assert.ok(threaded.finite, 'no non-finite value written into the network');
   });
 
   it('the split gradient is the one-thread gradient up to rounding (the sum is only added in another order)', async () => {

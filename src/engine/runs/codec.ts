@@ -218,6 +218,7 @@ export function encodeRecord(r: RunRecord): Uint8Array {
       text: r.text,
       dataHash: r.dataHash,
       kernel: r.kernel,
+      ...(r.threads !== undefined ? { threads: r.threads } : {}),
       learningRates: r.learningRates.map((c) => ({ epoch: c.epoch, learningRate: numOut(c.learningRate) })),
       curve: r.curve.map(pointOut),
       gradients: r.gradients.map(gradientOut),
@@ -250,6 +251,7 @@ export function decodeRecord(bytes: Uint8Array, where = 'run record'): RunRecord
     text: str(o.text, `${where}.text`),
     dataHash: str(o.dataHash, `${where}.dataHash`),
     kernel: str(o.kernel, `${where}.kernel`),
+    ...(o.threads !== undefined ? { threads: int(o.threads, `${where}.threads`) } : {}),
     learningRates: arr(o.learningRates, `${where}.learningRates`).map((c, i) => {
       const x = obj(c, `${where}.learningRates[${i}]`);
       return { epoch: int(x.epoch, `${where}.learningRates[${i}].epoch`), learningRate: num(x.learningRate, `${where}.learningRates[${i}].learningRate`) };

@@ -71,6 +71,11 @@ export interface RunRecord extends RunSummary {
   dataHash: string;
   /** The kernel it trained with (replays use the same). */
   kernel: string;
+  /**
+   * Threads its batches were split across (kernels/threads.ts; absent: 1). A replay computes the
+   * same split in one thread (`inThread`), which is bit for bit the threads' result.
+   */
+  threads?: number;
   /** Learning-rate changes made during the run: from epoch `epoch + 1` on, `learningRate`. */
   learningRates: { epoch: number; learningRate: number }[];
   curve: EpochPoint[];
@@ -156,6 +161,8 @@ export class RunRecorder {
   private readonly started: number;
   private readonly startedAt: number;
   private readonly clock: () => number;
+  /** (read at the start: the helper threads end with the run, before the record is made) */
+  private readonly threads: number;
   private last: EpochPoint | undefined;
 
   constructor(
@@ -166,6 +173,7 @@ export class RunRecorder {
     this.started = this.clock();
     this.startedAt = options.now ?? Date.now();
     this.startEpoch = trainer.epoch;
+    this.threads = trainer.threads;
     this.gradients = new ThinnedSeries(GRADIENT_POINTS, this.startEpoch);
     this.snapshots.push({ epoch: this.startEpoch, state: trainer.checkpoint() });
   }
@@ -222,6 +230,7 @@ export class RunRecorder {
     };
     if (message !== undefined) record.message = message;
     if (this.last !== undefined) record.final = this.last;
+    if (this.threads > 1) record.threads = this.threads;
     return record;
   }
 }

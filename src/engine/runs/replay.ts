@@ -16,7 +16,7 @@ import { dataHash, type RunRecord } from './record';
 
 /** A trainer for the record's file as it was when the run started, or why there is none. */
 export function trainerForRecord(
-  record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel'>,
+  record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel' | 'threads'>,
   readFile?: (absPath: string) => string,
 ): Trainer {
   return replaySetup(record, readFile).trainer;
@@ -24,7 +24,7 @@ export function trainerForRecord(
 
 /** trainerForRecord, with the file's spec as it was (for views of the replayed network). */
 export function replaySetup(
-  record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel'>,
+  record: Pick<RunRecord, 'text' | 'file' | 'dataHash' | 'kernel' | 'threads'>,
   readFile?: (absPath: string) => string,
   /** As loadNet's: data files outside the file's folder may be read (the extension's trusted setting). */
   options: { allowOutside?: boolean } = {},
@@ -42,7 +42,9 @@ export function replaySetup(
   if (net.kernel.name !== record.kernel) {
     throw new Error(`the run trained with the ${record.kernel} kernel, which is not available here (${net.kernel.name}): it cannot be replayed bit for bit`);
   }
-  return { trainer: new Trainer(net, loaded.train, loaded.spec.training, loaded.spec.seed, loaded.validation), spec: loaded.spec };
+  // a run split across threads is replayed with the same split, slice after slice in this thread (bit for bit the same)
+  const split = { threads: record.threads ?? 1, split: { inThread: true } };
+  return { trainer: new Trainer(net, loaded.train, loaded.spec.training, loaded.spec.seed, loaded.validation, split), spec: loaded.spec };
 }
 
 /** The last epoch the record's trainer state can be had for. */

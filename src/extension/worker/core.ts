@@ -263,6 +263,7 @@ export class WorkerCore {
       if (this.run) throw new Error('training is already running');
       const n = epochs ?? s.spec.training.epochs;
       if (!Number.isInteger(n) || n < 1) throw new Error(`the number of epochs must be a whole number of at least 1, got ${n}`);
+      s.trainer.setThreads(this.threads); // (before the recorder, which notes the count)
       this.run = {
         id,
         target: s.trainer.epoch + n,
@@ -273,7 +274,6 @@ export class WorkerCore {
         scheduled: false,
         recorder: new RunRecorder(s.trainer, { file: s.fileName, text: s.text, spec: s.spec, train: s.train, validation: s.validation, source: 'vscode' }),
       };
-      s.trainer.setThreads(this.threads);
     } catch (err) {
       this.fail(id, err);
       return;

@@ -225,7 +225,14 @@ export class BatchSplit {
     const shared = new SharedArrayBuffer(values.length * 8);
     this.params = new Float64Array(shared);
     this.scratch = net.kernel.alloc?.(values.length);
-    this.capacity = Math.ceil(maxRows / Math.min(threads, maxRows));
+    // The most rows a helper's slice can hold: the largest ceil(B / S) over the batch sizes that
+    // split (a batch near the size threshold is cut into fewer, larger slices than there are threads).
+    let capacity = 1;
+    for (let B = 2; B <= maxRows; B++) {
+      const S = slicesOf(B, Math.min(threads, maxRows), this.perRow, minSliceWork);
+      if (S >= 2) capacity = Math.max(capacity, Math.ceil(B / S));
+    }
+    this.capacity = capacity;
     const shape: SliceShape = {
       kernel: net.kernel.name,
       sizes: [...sizes],

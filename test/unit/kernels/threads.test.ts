@@ -35,9 +35,9 @@ function setup(kernel: Kernel, optimizer: OptimizerName, batchSize: number, l2 =
   return { net: Network.fromSpec(spec, kernel), spec, data };
 }
 
-async function weightsAfter(kernel: Kernel, optimizer: OptimizerName, batchSize: number, threads: number, inThread: boolean, l2 = 0): Promise<{ bytes: Buffer; losses: number[]; values: Float64Array[] }> {
+async function weightsAfter(kernel: Kernel, optimizer: OptimizerName, batchSize: number, threads: number, inThread: boolean, l2 = 0, minSliceWork = 0): Promise<{ bytes: Buffer; losses: number[]; values: Float64Array[] }> {
   const { net, spec, data } = setup(kernel, optimizer, batchSize, l2);
-  const trainer = new Trainer(net, data, spec.training, 3, undefined, { threads, split: { inThread, minSliceWork: 0 } });
+  const trainer = new Trainer(net, data, spec.training, 3, undefined, { threads, split: { inThread, minSliceWork } });
   try {
     const losses = trainer.run(3).map((s) => s.loss);
     const values = net.parameters().map((p) => p.value.slice());
@@ -66,6 +66,14 @@ describe('a batch split across threads', function () {
       }
     }
   }
+
+  it('a batch near the size threshold is cut into fewer, larger slices than there are threads, and they fit (4 threads, 2 slices of 7 and 6 rows)', async () => {
+    // 5-7-6-3: 95 multiply-adds a row forward; 13 rows * 95 / 494 = 2.5, so 2 slices however many threads.
+    const threaded = await weightsAfter(wasm.float64, 'adam', 13, 4, false, 0, 494);
+    const inThread = await weightsAfter(wasm.float64, 'adam', 13, 4, true, 0, 494);
+    assert.ok(threaded.bytes.equals(inThread.bytes));
+    assert.deepEqual(threaded.losses, inThread.losses);
+  });
 
   it('with l2 too (float64, momentum)', async () => {
     const a = await weightsAfter(wasm.float64, 'momentum', 5, 3, false, 0.01);

@@ -75,7 +75,6 @@ function wholeNumber(name: string, raw: string | undefined, min: number, max: nu
 
 /** Options that take a value: a value that starts with '-' (a negative number) is still theirs. */
 /** The most threads `--threads` takes (more than any machine this runs on has cores). */
-const MAX_THREADS = 256;
 const VALUE_OPTIONS = new Set(['--epochs', '--threads', '--out', '--max-per-layer', '--sample', '--input']);
 
 /** `--input -1.5,2` as `--input=-1.5,2`, so that parseArgs does not take `-1.5,2` for options. */
@@ -162,7 +161,7 @@ export function parseCli(argv: string[]): CliOptions | 'help' | 'version' {
     json: values.json === true,
     quiet: values.quiet === true,
     epochs: wholeNumber('--epochs', values.epochs, 1, LIMITS.maxEpochs),
-    threads: wholeNumber('--threads', values.threads, 1, MAX_THREADS),
+    threads: wholeNumber('--threads', values.threads, 1, LIMITS.maxThreads),
     out: values.out,
     write: values.write === true,
     allowOutsideData: values['allow-outside-data'] === true,

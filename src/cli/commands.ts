@@ -126,7 +126,7 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   const history = new LossHistory(HISTORY_POINTS);
   let first: EpochStats | undefined;
   let last: EpochStats | undefined;
-  const runs = cliRunHooks(opts, { file: absPath, text, spec, trainer, train: data, validation }, (m) => new InputError(m));
+  const runs = cliRunHooks(opts, { file: absPath, out: opts.out, text, spec, trainer, train: data, validation }, (m) => new InputError(m));
   const started = performance.now();
   try {
     for (let e = 0; e < training.epochs; e++) {

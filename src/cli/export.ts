@@ -35,6 +35,7 @@ Export options:
   --out PATH          where to write (default: FILE with .py, .onnx or .ipynb in place of .net.json)
   --dtype D           (onnx) float32 (default) or float64
   --data-csv          (pytorch, ipynb) write the training data to PATH.data.csv beside it instead of embedding it
+  --allow-outside-data  read a data file outside the network file's folder (as train does)
   -q, --quiet         no summary line
 
 See docs/export.md.`;
@@ -58,6 +59,7 @@ export function runExportCli(argv: string[]): number {
         out: { type: 'string' },
         dtype: { type: 'string' },
         'data-csv': { type: 'boolean', default: false },
+        'allow-outside-data': { type: 'boolean', default: false },
         quiet: { type: 'boolean', short: 'q', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,7 +78,7 @@ export function runExportCli(argv: string[]): number {
   return command === 'import' ? runImport(file, values) : runExport(file, values);
 }
 
-function runExport(file: string, values: { to?: string; out?: string; dtype?: string; 'data-csv'?: boolean; quiet?: boolean }): number {
+function runExport(file: string, values: { to?: string; out?: string; dtype?: string; 'data-csv'?: boolean; 'allow-outside-data'?: boolean; quiet?: boolean }): number {
   if (values.to === undefined) return fail(`backprop: export needs --to ${EXPORT_TARGETS.join('|')}`, 2);
   if (!(EXPORT_TARGETS as readonly string[]).includes(values.to)) return fail(`backprop: --to must be one of ${EXPORT_TARGETS.join(', ')}, got '${values.to}'`, 2);
   const to = values.to as ExportTarget;
@@ -90,7 +92,7 @@ function runExport(file: string, values: { to?: string; out?: string; dtype?: st
     return fail(`${file}: error: cannot read the file: ${ioReason(e)}`, 3);
   }
   const abs = path.resolve(file);
-  const loaded = loadNet(text, abs);
+  const loaded = loadNet(text, abs, undefined, { allowOutside: values['allow-outside-data'] === true });
   if (!loaded.spec) {
     return fail(loaded.problems.filter((p) => p.severity === 'error').map((p) => formatProblem(file, p)).join('\n'), 2);
   }
@@ -112,8 +114,8 @@ function runExport(file: string, values: { to?: string; out?: string; dtype?: st
   return 0;
 }
 
-function runImport(file: string, values: { out?: string; to?: string; dtype?: string; 'data-csv'?: boolean; quiet?: boolean }): number {
-  if (values.to !== undefined || values.dtype !== undefined || values['data-csv'] === true) return fail('backprop: import takes only --out FILE.net.json', 2);
+function runImport(file: string, values: { out?: string; to?: string; dtype?: string; 'data-csv'?: boolean; 'allow-outside-data'?: boolean; quiet?: boolean }): number {
+  if (values.to !== undefined || values.dtype !== undefined || values['data-csv'] === true || values['allow-outside-data'] === true) return fail('backprop: import takes only --out FILE.net.json', 2);
   if (values.out === undefined) return fail('backprop: import needs --out FILE.net.json', 2);
   let bytes: Uint8Array;
   try {

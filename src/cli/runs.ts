@@ -16,6 +16,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Dataset, EpochStats, NetSpec, Trainer } from '../engine';
+import { ioReason } from '../engine/format';
+import { inspectTarget, resolveTarget, WriteError } from '../engine/format/writeFile';
 import { compareWith, DEFAULT_BOUNDS, historyCsv, nodeRunFolder, RunRecorder, RunStore, type RunEndReason } from '../engine/runs';
 
 /** The folder where `--record` keeps the runs of `file`. */
@@ -31,16 +33,17 @@ export interface CliRunHooks {
 /** The hooks for `--record` / `--history`, or undefined when neither was asked for. */
 export function cliRunHooks(
   opts: { record: boolean; history?: string; quiet: boolean },
-  run: { file: string; text: string; spec: NetSpec; trainer: Trainer; train: Dataset; validation?: Dataset },
-  /** The CLI's bad-input error (exit 2) for a --history target that cannot be written. */
+  run: { file: string; out?: string; text: string; spec: NetSpec; trainer: Trainer; train: Dataset; validation?: Dataset },
+  /** The CLI's bad-input error (exit 2): a --history target that is the network file or --out. */
   inputError: (message: string) => Error,
 ): CliRunHooks | undefined {
   if (!opts.record && opts.history === undefined) return undefined;
   let csv: CsvStream | undefined;
-  try {
-    csv = opts.history === undefined ? undefined : new CsvStream(opts.history);
-  } catch (e) {
-    throw inputError(`${opts.history}: error: cannot write the history there (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): does its folder exist?`);
+  if (opts.history !== undefined) {
+    const { real } = inspectTarget(opts.history); // a missing folder, a folder, a device: WriteError, exit 3
+    const same = (p: string | undefined): boolean => p !== undefined && path.resolve(resolveTarget(p)) === path.resolve(real);
+    if (same(run.file) || same(run.out)) throw inputError(`${opts.history}: error: --history names the network file${same(run.out) ? ' written by --out' : ''}; give the CSV a name of its own`);
+    csv = new CsvStream(real);
   }
   const recorder = opts.record ? new RunRecorder(run.trainer, { file: path.resolve(run.file), text: run.text, spec: run.spec, train: run.train, validation: run.validation, source: 'cli' }) : undefined;
   return {
@@ -78,7 +81,11 @@ class CsvStream {
 
   constructor(private readonly target: string) {
     this.tmp = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.${process.pid}.tmp`);
-    this.fd = fs.openSync(this.tmp, 'w');
+    try {
+      this.fd = fs.openSync(this.tmp, 'wx');
+    } catch (e) {
+      throw new WriteError(`cannot write ${target}: ${ioReason(e)}`);
+    }
   }
 
   push(p: EpochStats): void {
@@ -99,15 +106,35 @@ class CsvStream {
 
   private flush(): void {
     if (this.buffer.length === 0) return;
-    fs.writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    try {
+      fs.writeSync(this.fd, `${this.buffer.join('\n')}\n`);
+    } catch (e) {
+      this.fail(e);
+    }
     this.buffer = [];
     this.size = 0;
   }
 
+  /** Renames the finished CSV over the target; on any failure the temporary file is removed (WriteError, exit 3). */
   close(): void {
     if (this.header === undefined) this.add('epoch,loss');
     this.flush();
-    fs.closeSync(this.fd);
-    fs.renameSync(this.tmp, this.target);
+    try {
+      fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+      fs.renameSync(this.tmp, this.target);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): never {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(this.tmp, { force: true });
+    throw new WriteError(`cannot write ${this.target}: ${ioReason(e)}; the history was not written`);
   }
 }

@@ -53,6 +53,8 @@ export const LIMITS = Object.freeze({
   maxDataFileBytes: 16 * 1024 * 1024,
   /** Samples x units of all layers (inputs included): the activations of one pass over all the data. */
   maxActivations: 20_000_000,
+  /** Threads one batch may be split across (`--threads`, `backprop.threads`, a recorded run's count). */
+  maxThreads: 256,
 });
 
 /** he for the relu family (relu, leaky-relu, elu), xavier otherwise. */

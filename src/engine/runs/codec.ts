@@ -4,6 +4,7 @@
  * "-Infinity" (JSON has none). A spring-loaded reader: what comes back from disk is checked field
  * by field (a stored file may be truncated or edited), and a bad one is an Error naming the field.
  */
+import { LIMITS } from '../format/defaults';
 import type { EpochPoint } from '../history';
 import type { TrainerCheckpoint } from '../trainer';
 import type { GradientPoint, RunRecord, RunSummary, Snapshot } from './record';
@@ -38,6 +39,13 @@ function num(v: unknown, where: string): number {
   if (v === 'Infinity') return Infinity;
   if (v === '-Infinity') return -Infinity;
   throw new Error(`${where}: expected a number`);
+}
+
+/** A recorded thread count: a whole number from 1 to LIMITS.maxThreads (a record is read from disk). */
+function threadCount(v: unknown, where: string): number {
+  const n = int(v, where);
+  if (n < 1 || n > LIMITS.maxThreads) throw new Error(`${where}: must be from 1 to ${LIMITS.maxThreads}, got ${n}`);
+  return n;
 }
 
 function int(v: unknown, where: string): number {
@@ -251,7 +259,7 @@ export function decodeRecord(bytes: Uint8Array, where = 'run record'): RunRecord
     text: str(o.text, `${where}.text`),
     dataHash: str(o.dataHash, `${where}.dataHash`),
     kernel: str(o.kernel, `${where}.kernel`),
-    ...(o.threads !== undefined ? { threads: int(o.threads, `${where}.threads`) } : {}),
+    ...(o.threads !== undefined ? { threads: threadCount(o.threads, `${where}.threads`) } : {}),
     learningRates: arr(o.learningRates, `${where}.learningRates`).map((c, i) => {
       const x = obj(c, `${where}.learningRates[${i}]`);
       return { epoch: int(x.epoch, `${where}.learningRates[${i}].epoch`), learningRate: num(x.learningRate, `${where}.learningRates[${i}].learningRate`) };

@@ -92,11 +92,49 @@ describe('CLI: --record and --history', function () {
     assert.ok(!fs.readdirSync(dir).some((n) => n.endsWith('.tmp')), 'no temporary file left');
   });
 
-  it('--history into a missing folder is bad input (exit 2), and the options belong to train', () => {
+  it('--history into a missing folder cannot be written (exit 3, the contract), and the options belong to train', () => {
     fs.writeFileSync(path.join(dir, 'e.net.json'), net(0.5));
     const r = run(['train', 'e.net.json', '--history', 'no/such/dir/loss.csv'], dir);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /no\/such\/dir\/loss\.csv: error: cannot write the history there \(ENOENT\)/);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /cannot write no\/such\/dir\/loss\.csv: the folder .*no\/such\/dir does not exist/);
     assert.equal(run(['check', 'e.net.json', '--record'], dir).code, 2);
+  });
+
+  it('--history: a folder or a missing folder is exit 3 with nothing left behind; the network file itself is refused (exit 2) and kept', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'h-'));
+    const file = path.join(sub, 'n.net.json');
+    fs.writeFileSync(file, net(0.5));
+    fs.mkdirSync(path.join(sub, 'folder'));
+    for (const target of ['folder', path.join('missing', 'h.csv')]) {
+      const r = run(['train', 'n.net.json', '--history', target, '-q'], sub);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^backprop: error: cannot write /);
+    }
+    for (const args of [['--history', 'n.net.json'], ['--out', 'o.net.json', '--history', 'o.net.json']]) {
+      const r = run(['train', 'n.net.json', ...args, '-q'], sub);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /--history names the network file/);
+    }
+    assert.equal(fs.readFileSync(file, 'utf8'), net(0.5));
+    assert.deepEqual(fs.readdirSync(sub).sort(), ['folder', 'n.net.json']);
+  });
+
+  it('--record never writes through a link in .backprop/runs/ and never reads a FIFO there (a warning, exit 3, the link\'s target kept)', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'r-'));
+    fs.writeFileSync(path.join(sub, 'n.net.json'), net(0.5));
+    const runs = path.join(sub, '.backprop', 'runs');
+    fs.mkdirSync(runs, { recursive: true });
+    const victim = path.join(sub, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me');
+    fs.symlinkSync(victim, path.join(runs, 'index.json'));
+    const linked = run(['train', 'n.net.json', '--record', '-q'], sub);
+    assert.equal(linked.code, 3, linked.stderr);
+    assert.match(linked.stderr, /not a regular file/);
+    assert.equal(fs.readFileSync(victim, 'utf8'), 'keep me');
+    fs.rmSync(path.join(runs, 'index.json'));
+    spawnSync('mkfifo', [path.join(runs, 'index.json')]);
+    const fifo = run(['train', 'n.net.json', '--record', '-q'], sub);
+    assert.equal(fifo.code, 3, fifo.stderr);
+    assert.match(fifo.stderr, /named pipe/);
   });
 });

@@ -69,6 +69,20 @@ describe('CLI: export and import (spawned)', function () {
     assert.equal(missing.code, 3);
   });
 
+  it('data outside the network file\'s folder needs --allow-outside-data, as train does (the refusal names the flag export accepts)', () => {
+    const sub = fs.mkdtempSync(path.join(dir, 'outside-'));
+    fs.mkdirSync(path.join(sub, 'net'));
+    fs.copyFileSync(path.join(root, 'examples', 'iris.csv'), path.join(sub, 'iris.csv'));
+    fs.writeFileSync(path.join(sub, 'net', 'c.net.json'), fs.readFileSync(path.join(root, 'examples', 'iris.net.json'), 'utf8').replace('"file": "iris.csv"', '"file": "../iris.csv"'));
+    const refused = run(['export', 'net/c.net.json', '--to', 'onnx'], sub);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /outside the folder .*--allow-outside-data/);
+    assert.ok(!fs.existsSync(path.join(sub, 'net', 'c.onnx')));
+    const allowed = run(['export', 'net/c.net.json', '--to', 'onnx', '--allow-outside-data'], sub);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.ok(fs.statSync(path.join(sub, 'net', 'c.onnx')).size > 0);
+  });
+
   it('usage errors exit 2 and name the problem', () => {
     for (const [args, msg] of [
       [['export', 'xor.net.json'], /needs --to/],

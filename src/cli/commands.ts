@@ -2,7 +2,6 @@
  * The four commands of the CLI. Each loads the file through the engine's `loadNet` (the same path
  * the extension's worker takes), runs, and prints either a short human summary or `--json`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   DivergenceError,
@@ -23,7 +22,7 @@ import { LossHistory, type EpochPoint } from '../engine/history';
 import type { CliOptions } from './args';
 import { fmt, maxAbs, Progress, table } from './output';
 import { cliRunHooks } from './runs';
-import { besideName, resolveTarget, WriteError, writeFileAtomically } from '../engine/format/writeFile';
+import { besideName, inspectTarget, WriteError, writeFileAtomically } from '../engine/format/writeFile';
 
 /**
  * Points of the loss history `train --json` returns: every epoch up to half of this, then the
@@ -70,26 +69,6 @@ function nonFinite(opts: CliOptions, what: string, values: Iterable<number>): nu
   return 1;
 }
 
-/** Fails early (before a long run) when `--out`/`--write` cannot possibly be written. */
-function checkTarget(target: string): void {
-  const real = resolveTarget(target);
-  let dir: string;
-  try {
-    const st = fsStat(real);
-    if (st?.isDirectory()) throw new WriteError(`cannot write ${target}: it is a folder; give a file name`);
-    if (st && !st.isFile()) throw new WriteError(`cannot write ${target}: it is not a regular file`);
-    dir = path.dirname(path.resolve(real));
-  } catch (e) {
-    if (e instanceof WriteError) throw e;
-    throw new WriteError(`cannot write ${target}: ${(e as Error).message}`);
-  }
-  if (!fsStat(dir)?.isDirectory()) throw new WriteError(`cannot write ${target}: the folder ${dir} does not exist`);
-}
-
-function fsStat(p: string): fs.Stats | undefined {
-  return fs.statSync(p, { throwIfNoEntry: false });
-}
-
 export function runCommand(opts: CliOptions, text: string, absPath: string): number {
   switch (opts.command) {
     case 'train':
@@ -112,7 +91,7 @@ function loadForRun(opts: CliOptions, text: string, absPath: string): { spec: Lo
 function train(opts: CliOptions, text: string, absPath: string): number {
   const { spec, data, validation } = loadForRun(opts, text, absPath);
   const requested = opts.write ? opts.file : opts.out;
-  if (requested !== undefined) checkTarget(requested);
+  if (requested !== undefined) inspectTarget(requested); // fails early, before a long run, when it cannot possibly be written
   const training = { ...spec.training, epochs: opts.epochs ?? spec.training.epochs };
   const net = networkFor(spec, 'train');
   const parameters = net.layers.reduce((n, l) => n + l.W.length + l.b.length, 0);

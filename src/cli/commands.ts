@@ -28,7 +28,7 @@ import { besideName, inspectTarget, WriteError, writeFileAtomically } from '../e
  * Points of the loss history `train --json` returns: every epoch up to half of this, then the
  * history is downsampled (src/engine/history.ts), so a run of any length takes the same memory.
  */
-export const HISTORY_POINTS = 20_000;
+export const CLI_HISTORY_POINTS = 20_000;
 
 /** Bad input: the message is already in `FILE:LINE:COL: error: ...` form. Exit code 2. */
 export class InputError extends Error {}
@@ -101,8 +101,8 @@ function train(opts: CliOptions, text: string, absPath: string): number {
   }
   const trainer = new Trainer(net, data, training, spec.seed, validation, { threads: opts.threads ?? 1 });
   const progress = new Progress(process.stderr, training.epochs, !opts.quiet);
-  // Bounded whatever the epoch count: every epoch up to HISTORY_POINTS / 2, then downsampled.
-  const history = new LossHistory(HISTORY_POINTS);
+  // Bounded whatever the epoch count: every epoch up to CLI_HISTORY_POINTS / 2, then downsampled.
+  const history = new LossHistory(CLI_HISTORY_POINTS);
   let first: EpochStats | undefined;
   let last: EpochStats | undefined;
   const runs = cliRunHooks(opts, { file: absPath, out: opts.out, text, spec, trainer, train: data, validation }, (m) => new InputError(m));

@@ -29,6 +29,7 @@ import {
 } from '../engine/export';
 import { writeFilesAtomically } from '../engine/export/write';
 import { isNetUri } from './config';
+import { guarded } from './trust';
 
 export interface ExportArgs {
   to: ExportTarget;
@@ -159,7 +160,7 @@ async function importCommand(log: vscode.LogOutputChannel, modelArg: unknown, ou
 /** Registers both commands into context.subscriptions. */
 export function registerExport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('backprop.export', (arg: unknown, given?: ExportArgs) => exportCommand(log, arg, given)),
+    vscode.commands.registerCommand('backprop.export', guarded('backprop.export', (arg: unknown, given?: unknown) => exportCommand(log, arg, given as ExportArgs | undefined))),
     vscode.commands.registerCommand('backprop.importOnnx', (model: unknown, out: unknown) => importCommand(log, model, out)),
   );
 }

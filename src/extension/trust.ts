@@ -18,6 +18,7 @@ export const NEEDS_TRUST: ReadonlySet<string> = new Set([
   'backprop.debugTraining',
   'backprop.showRuns',
   'backprop.compareRuns',
+  'backprop.export',
 ]);
 
 export function isTrusted(): boolean {

@@ -48,4 +48,11 @@ describe('extension: Restricted Mode (untrusted workspace)', function () {
     assert.equal(await vscode.commands.executeCommand('backprop.gradientCheck', uri), undefined);
     assert.equal(api.sessions.peek(uri), undefined);
   });
+
+  it('refuses to export (an export reads the data the file names), writing nothing', async () => {
+    const editor = await openFresh('restricted-export', '{\n  "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }],\n  "data": { "inputs": [[1]], "targets": [[2]] }\n}\n');
+    const out = vscode.Uri.joinPath(editor.document.uri, '..', `restricted-export-${process.pid}.py`);
+    assert.equal(await vscode.commands.executeCommand('backprop.export', editor.document.uri, { to: 'pytorch', out: out.fsPath }), undefined);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.stat(out)));
+  });
 });

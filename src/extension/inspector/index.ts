@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { TrainingSessionApi } from '../sessionApi';
 import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions } from './panel';
+import { isTrusted } from '../trust';
 
 export { VIEW_TYPE } from './panel';
 
@@ -49,6 +50,12 @@ export function registerInspector(
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        // a restored inspector loads the file's data and can train: not in Restricted Mode
+        if (!isTrusted()) {
+          log.info('inspector: not restoring a panel in Restricted Mode');
+          panel.dispose();
+          return;
+        }
         const uri = uriFromState(state);
         if (!uri || panels.has(uri.toString())) {
           log.warn(`inspector: not restoring a panel (${uri ? 'a panel for this file is already open' : 'no file in its saved state'})`);

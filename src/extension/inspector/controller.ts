@@ -58,6 +58,12 @@ export class InspectorController implements vscode.Disposable {
   /** An init reached the webview since its last `ready` (it fails while the file has errors). */
   private initialized = false;
   private disposed = false;
+  /**
+   * The webview page's generation: raised on every `ready` and when the panel is hidden (its page
+   * is discarded). A new page's request ids start again at 1, so a reply computed for an older
+   * page is dropped rather than settling the new page's request of the same id.
+   */
+  private page = 0;
   private pending: EpochPoint[] = [];
   private lastProgress?: SessionProgress;
   private lastReport?: GradCheckView;
@@ -100,6 +106,7 @@ export class InspectorController implements vscode.Disposable {
   /** The panel was shown or hidden. A hidden webview loses its page: wait for its next `ready`. */
   setVisible(visible: boolean): void {
     if (!visible) {
+      this.page++;
       this.ready = false;
       this.pending = [];
       this.progressThrottle.cancel();
@@ -132,6 +139,7 @@ export class InspectorController implements vscode.Disposable {
     try {
       switch (m.type) {
         case 'ready':
+          this.page++;
           this.ready = true;
           this.initialized = false;
           await this.sendInit();
@@ -180,6 +188,11 @@ export class InspectorController implements vscode.Disposable {
 
   /** Answers a request of the webview with exactly one reply (its result, or its error), by id. */
   private async answer(m: WebviewRequest): Promise<void> {
+    const page = this.page;
+    const reply = (r: ToWebview): void => {
+      if (this.page === page) this.send(r);
+      else this.log.info(`inspector ${this.uri}: dropped the reply to ${m.type} #${m.id}: the page it was for has gone`);
+    };
     try {
       let result: WebviewRequests[typeof m.type]['result'];
       if (m.type === 'trace') {
@@ -188,10 +201,10 @@ export class InspectorController implements vscode.Disposable {
         result = await this.session.gradCheck();
         this.lastReport = result;
       }
-      this.send(replyOf(m.id, { result }));
+      reply(replyOf(m.id, { result }));
     } catch (error) {
       this.log.error(`inspector ${this.uri}: ${m.type} failed: ${error instanceof Error ? error.message : String(error)}`);
-      this.send(replyOf(m.id, { error }));
+      reply(replyOf(m.id, { error }));
     }
   }
 

@@ -257,6 +257,33 @@ describe('inspector controller (host side)', () => {
     assert.ok(reply.kind === 'reply' && reply.id === 7 && reply.ok && (reply.result as GradCheckView).passed, JSON.stringify(sent));
   });
 
+  it('drops the reply to a request of a page that has gone: the new page\'s request of the same id gets only its own', async () => {
+    for (const gone of ['hidden', 'reloaded'] as const) {
+      const { c, s, sent } = setup();
+      c.receive({ type: 'ready' });
+      await settle();
+      let open: () => void = () => undefined;
+      s.checkGate = new Promise<void>((r) => (open = r));
+      c.receive({ kind: 'request', id: 1, type: 'gradCheck', params: {} });
+      await settle();
+      if (gone === 'hidden') {
+        c.setVisible(false);
+        c.setVisible(true);
+      }
+      c.receive({ type: 'ready' }); // the new page; its Requester counts from 1 again
+      await settle();
+      sent.length = 0;
+      c.receive({ kind: 'request', id: 1, type: 'trace', params: { sample: 2 } });
+      await settle();
+      open(); // the old page's check ends after the new page is ready
+      await settle();
+      await settle();
+      const replies = sent.filter((m): m is Extract<ToWebview, { kind: 'reply' }> => 'kind' in m && m.kind === 'reply');
+      assert.equal(replies.length, 1, `${gone}: ${JSON.stringify(replies)}`);
+      assert.ok(replies[0].id === 1 && replies[0].ok && (replies[0].result as TraceView).sample === 2, `${gone}: ${JSON.stringify(replies[0])}`);
+    }
+  });
+
   it('sends progress at a bounded rate however fast the session reports, losing no point', async () => {
     const { c, s, sent, timers } = setup();
     c.receive({ type: 'ready' });

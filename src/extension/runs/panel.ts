@@ -11,7 +11,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { historyCsv, layersOf, replaySetup, Replayer, type RunRecord } from '../../engine/runs';
+import { historyCsv, layersOf, replaySetup, Replayer, type RunRecord, type RunSummary } from '../../engine/runs';
 import type { NetSpec } from '../../engine/spec';
 import type { TrainerCheckpoint } from '../../engine/trainer';
 import { fileLabel } from '../config';
@@ -113,23 +113,26 @@ export class RunsPanel implements vscode.Disposable {
           for (const id of this.picked) await this.sendCurves(id);
           return;
         case 'pick':
+          if (m.on) await this.ownRun(m.id);
           await this.pick(m.id, m.on);
           return;
         case 'scrub':
+          await this.ownRun(m.id);
           await this.scrub(m.id, m.epoch);
           return;
         case 'rename': {
-          const current = (await this.service.list(this.uri)).find((r) => r.id === m.id);
-          const label = await vscode.window.showInputBox({ title: 'Rename run', prompt: 'A name for this run (empty: none)', value: current?.label ?? '' });
+          const current = await this.ownRun(m.id);
+          const label = await vscode.window.showInputBox({ title: 'Rename run', prompt: 'A name for this run (empty: none)', value: current.label ?? '' });
           if (label !== undefined) await this.service.update(this.uri, m.id, { label });
           return;
         }
         case 'pin':
+          await this.ownRun(m.id);
           await this.service.update(this.uri, m.id, { pinned: m.pinned });
           return;
         case 'remove': {
-          const run = (await this.service.list(this.uri)).find((r) => r.id === m.id);
-          if (run?.pinned) {
+          const run = await this.ownRun(m.id);
+          if (run.pinned) {
             this.post({ type: 'problem', message: 'This run is pinned: unpin it first.' });
             return;
           }
@@ -140,9 +143,11 @@ export class RunsPanel implements vscode.Disposable {
           return;
         }
         case 'restore':
+          await this.ownRun(m.id);
           await this.restore(m.id, m.epoch);
           return;
         case 'exportCsv':
+          await this.ownRun(m.id);
           await this.exportCsv(m.id);
           return;
         case 'exportImage':
@@ -154,6 +159,16 @@ export class RunsPanel implements vscode.Disposable {
       this.log.error(`runs panel ${fileLabel(this.uri)}: ${m.type} failed: ${message}`);
       this.post({ type: 'problem', message });
     }
+  }
+
+  /**
+   * The summary of run `id` when it is one of this panel's file's runs; otherwise an error (the
+   * webview names the id: a run of another file is never changed or replayed from this panel).
+   */
+  private async ownRun(id: string): Promise<RunSummary> {
+    const run = (await this.service.list(this.uri)).find((r) => r.id === id);
+    if (run === undefined) throw new Error(`no run ${id} among the runs of ${fileLabel(this.uri)}`);
+    return run;
   }
 
   private async sendRuns(): Promise<void> {
@@ -178,6 +193,8 @@ export class RunsPanel implements vscode.Disposable {
 
   private async sendCurves(id: string): Promise<void> {
     const r = await this.service.get(id);
+    // unticked while its record was read: an overlay the user no longer wants
+    if (!this.picked.includes(id)) return;
     this.post({ type: 'curves', curves: { id, curve: r.curve, gradients: r.gradients, snapshots: r.snapshots.map((s) => s.epoch) } });
   }
 

@@ -5,7 +5,7 @@
  * `deactivate` ends every training worker.
  */
 import * as vscode from 'vscode';
-import { NET_SELECTOR, isNetDocument, isNetUri } from './config';
+import { NET_SELECTOR, isNetUri } from './config';
 import { registerCommands } from './commands';
 import { registerExport } from './export';
 import { DataChecker } from './editor/dataChecker';
@@ -81,8 +81,13 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       for (const ed of editors) diagnostics.ensure(ed.document);
     }),
     progress,
+    // Leaving Restricted Mode: the data checks and the lenses that need trust appear at once, not at the next edit.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      diagnostics.validateOpen();
+      lenses.refresh(true);
+    }),
   );
-  for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void diagnostics.validate(doc);
+  diagnostics.validateOpen();
 
   const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri));
   registerRunCommands(context, runs, log);

@@ -101,6 +101,11 @@ export class NetDiagnostics implements vscode.Disposable {
     );
   }
 
+  /** Validates every open network document now (at activation; when the workspace becomes trusted). */
+  validateOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) if (isNetDocument(doc)) void this.validate(doc);
+  }
+
   /** Validates a document shown again after its diagnostics were cleared. */
   ensure(doc: vscode.TextDocument): void {
     if (isNetDocument(doc) && !this.problemsFor(doc) && !this.timers.has(doc.uri.toString())) this.schedule(doc);

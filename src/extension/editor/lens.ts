@@ -38,6 +38,11 @@ export class NetCodeLenses implements vscode.CodeLensProvider, vscode.Disposable
         const offer = `${s.state}|${s.isRunning}|${s.checkRunning}`;
         const changed = this.offered.get(key) !== offer;
         this.offered.set(key, offer);
+        // bounded by the open sessions: an ended session's entry goes
+        if (this.offered.size > 1) {
+          const open = new Set(sessions.all().map((x) => x.uri.toString()));
+          for (const k of this.offered.keys()) if (!open.has(k)) this.offered.delete(k);
+        }
         this.refresh(changed);
       }),
       diagnostics.onDidUpdate(() => this.refresh()),

@@ -123,7 +123,7 @@ export class DebugController {
   }
 
   private launch(args: DebugParams<'launch'>): DebugResult<'launch'> {
-    const loaded = this.readFile ? loadNet(args.text, args.file, this.readFile) : loadNet(args.text, args.file);
+    const loaded = loadNet(args.text, args.file, this.readFile, { allowOutside: args.allowOutside === true });
     if (loaded.spec === undefined) {
       throw new Error(loaded.problems.filter((p) => p.severity === 'error').map((p) => formatProblem(args.file, p)).join('\n'));
     }

@@ -84,7 +84,7 @@ export interface RunPosition {
 export type ResumeHow = 'continue' | 'next' | 'stepIn' | 'stepOut' | 'stepBack' | 'reverseContinue';
 
 export type DebugRequests = {
-  launch: { params: { file: string; text: string; stopOnEntry: boolean }; result: { layers: number; epochs: number; notes: string[] } };
+  launch: { params: { file: string; text: string; stopOnEntry: boolean; allowOutside?: boolean }; result: { layers: number; epochs: number; notes: string[] } };
   setBreakpoints: { params: { breakpoints: BreakpointSpec[] }; result: BreakpointStatus[] };
   setFilters: { params: { filters: Partial<Record<FilterId, number>> }; result: { ok: true } };
   setWatches: { params: { watches: WatchSpec[] }; result: { ok: true } };

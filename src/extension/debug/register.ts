@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { NET_SELECTOR, isNetUri } from '../config';
-import { RESTRICTED_MESSAGE, guarded, isTrusted } from '../trust';
+import { RESTRICTED_MESSAGE, allowOutsideData, guarded, isTrusted } from '../trust';
 import { BackpropDebugSession } from './session';
 
 export const DEBUG_TYPE = 'backprop';
@@ -77,6 +77,12 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
         const uri = vscode.window.activeTextEditor?.document.uri;
         if (uri !== undefined && isNetUri(uri)) config.program = uri.fsPath;
       }
+      return config;
+    },
+    resolveDebugConfigurationWithSubstitutedVariables(_folder, config) {
+      // as the training session does: the setting decides (trusted workspace only), never launch.json
+      const program = typeof config.program === 'string' && config.program !== '' ? vscode.Uri.file(config.program) : undefined;
+      config.allowOutsideData = program !== undefined && allowOutsideData(program);
       return config;
     },
   };

@@ -23,6 +23,11 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** The `.net.json` file to train. */
   program: string;
   stopOnEntry?: boolean;
+  /**
+   * Data files outside the `.net.json`'s folder may be read. In VS Code the extension sets it from
+   * `backprop.data.allowOutsideFolder` (trusted workspace only), whatever launch.json says.
+   */
+  allowOutsideData?: boolean;
 }
 
 const THREAD = 1;
@@ -87,7 +92,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
       channel.onEvent((e) => this.onWorkerEvent(e));
       this.sendEvent(new InitializedEvent());
       await this.configured;
-      const info = await channel.request('launch', { file: this.program, text, stopOnEntry: args.stopOnEntry === true });
+      const info = await channel.request('launch', { file: this.program, text, stopOnEntry: args.stopOnEntry === true, allowOutside: args.allowOutsideData === true });
       for (const note of info.notes) this.sendEvent(new OutputEvent(`${note}\n`, 'console'));
       this.sendResponse(response);
       if (args.stopOnEntry !== true) await channel.request('resume', { how: 'continue' });

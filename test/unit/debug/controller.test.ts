@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkStage } from '../../../src/engine/debug/checks';
 import { short } from '../../../src/engine/debug/expr';
@@ -77,5 +78,23 @@ describe('debug: the worker\'s controller', () => {
     assert.equal(ok.type, 'number');
     const layer2 = c.request('variables', { ref: { kind: 'scope', scope: 'layer', layer: 2 } });
     assert.deepEqual(layer2.filter((v) => v.value.startsWith('(not computed')).map((v) => v.name), ['net input', 'output', 'delta', 'dW', 'db']);
+  });
+
+  it('reads a data file outside the network\'s folder only when the launch allows it (backprop.data.allowOutsideFolder)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bp-debug-outside-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'net'));
+      fs.writeFileSync(path.join(dir, 'xor.csv'), 'a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n');
+      const outside = path.join(dir, 'net', 'xor.net.json');
+      const csvText = text.replace(/"data": \{[^\n]*\}/, '"data": { "file": "../xor.csv", "inputs": ["a", "b"], "targets": ["y"] }');
+      assert.notEqual(csvText, text);
+      const d = new DebugController(() => undefined);
+      assert.throws(() => d.request('launch', { file: outside, text: csvText, stopOnEntry: true }), /outside the folder of the \.net\.json file/);
+      assert.throws(() => d.request('launch', { file: outside, text: csvText, stopOnEntry: true, allowOutside: false }), /outside the folder/);
+      const info = d.request('launch', { file: outside, text: csvText, stopOnEntry: true, allowOutside: true });
+      assert.equal(info.layers, loadNet(text, file).spec?.layers.length);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

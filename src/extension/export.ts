@@ -29,7 +29,7 @@ import {
 } from '../engine/export';
 import { writeFilesAtomically } from '../engine/export/write';
 import { isNetUri } from './config';
-import { guarded } from './trust';
+import { allowOutsideData, guarded } from './trust';
 
 export interface ExportArgs {
   to: ExportTarget;
@@ -83,7 +83,7 @@ async function exportCommand(log: vscode.LogOutputChannel, arg: unknown, given?:
     if (!save) return undefined;
     args = { ...pick.args, out: save.fsPath };
   }
-  const loaded = loadNet(await textOf(uri), uri.fsPath);
+  const loaded = loadNet(await textOf(uri), uri.fsPath, undefined, { allowOutside: allowOutsideData(uri) });
   if (!loaded.spec) {
     const first = loaded.problems.find((p) => p.severity === 'error');
     void vscode.window.showErrorMessage(`Backprop: cannot export: ${first ? formatProblem(path.basename(uri.fsPath), first) : 'the file has problems'}`);

@@ -77,6 +77,8 @@ describe('extension: debugging a training run', function () {
   afterEach(async () => {
     vscode.debug.removeBreakpoints(vscode.debug.breakpoints);
     if (vscode.debug.activeDebugSession) await vscode.debug.stopDebugging();
+    // stopDebugging resolves before the session has ended: the next test must not meet it
+    await waitFor('the debug session to end', () => (vscode.debug.activeDebugSession === undefined ? true : undefined));
     await closeAllEditors();
   });
 
@@ -145,9 +147,18 @@ describe('extension: debugging a training run', function () {
     const { seen, dispose } = track();
     try {
       // a configuration without "program" (as the initial one with no file open): the provider fills in the active file
-      const ok = await vscode.debug.startDebugging(undefined, { type: 'backprop', request: 'launch', name: 'F5' });
-      assert.strictEqual(ok, true);
-      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      let started: vscode.DebugSession | undefined;
+      const listener = vscode.debug.onDidStartDebugSession((s) => {
+        if (s.configuration.name === 'F5') started = s;
+      });
+      let session: vscode.DebugSession;
+      try {
+        const ok = await vscode.debug.startDebugging(undefined, { type: 'backprop', request: 'launch', name: 'F5' });
+        assert.strictEqual(ok, true);
+        session = await waitFor('the debug session', () => started);
+      } finally {
+        listener.dispose();
+      }
       assert.strictEqual(session.type, 'backprop');
       assert.strictEqual(session.configuration.program, editor.document.uri.fsPath);
       await waitFor('the end of the run', () => (seen.terminated ? true : undefined));

@@ -5,7 +5,8 @@
  *
  * An export that would not be the same model (float64 ONNX with an activation ONNX Runtime cannot
  * run in float64; data too large to embed) asks first, in a modal dialog offering the alternative;
- * nothing is written unless the user picks it. Files are written atomically (all or nothing).
+ * nothing is written unless the user picks it. Files are written atomically (all or nothing). The
+ * export itself (data, self-check, write) runs in a worker thread (worker/exportJob.ts).
  *
  * For scripts and tests both commands take their answers as arguments and then show no UI:
  *   backprop.export(uri, { to, out?, dtype?, dataCsv? })  -> the paths written, or undefined
@@ -13,22 +14,20 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { formatProblem, loadNet } from '../engine';
 import {
   defaultExportPath,
   EXPORT_EXTENSIONS,
-  exportNetwork,
-  ExportError,
   importOnnx,
   ImportError,
   MAX_ONNX_BYTES,
-  UnsupportedExport,
   type ExportOptions,
   type ExportTarget,
   type OnnxDtype,
 } from '../engine/export';
 import { writeFilesAtomically } from '../engine/export/write';
 import { isNetUri } from './config';
+import { spawnWorkerClient } from './training/workerClient';
+import type { ExportJob, ExportOutcome } from './worker/exportJob';
 import { allowOutsideData, guarded } from './trust';
 
 export interface ExportArgs {
@@ -61,7 +60,7 @@ async function textOf(uri: vscode.Uri): Promise<string> {
   return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
-async function exportCommand(log: vscode.LogOutputChannel, arg: unknown, given?: ExportArgs): Promise<string[] | undefined> {
+async function exportCommand(log: vscode.LogOutputChannel, workerPath: string, arg: unknown, given?: ExportArgs): Promise<string[] | undefined> {
   const uri = netUri(arg);
   if (!uri) {
     void vscode.window.showWarningMessage('Backprop: open a .net.json network file to export it.');
@@ -83,18 +82,17 @@ async function exportCommand(log: vscode.LogOutputChannel, arg: unknown, given?:
     if (!save) return undefined;
     args = { ...pick.args, out: save.fsPath };
   }
-  const loaded = loadNet(await textOf(uri), uri.fsPath, undefined, { allowOutside: allowOutsideData(uri) });
-  if (!loaded.spec) {
-    const first = loaded.problems.find((p) => p.severity === 'error');
-    void vscode.window.showErrorMessage(`Backprop: cannot export: ${first ? formatProblem(path.basename(uri.fsPath), first) : 'the file has problems'}`);
-    return undefined;
-  }
   const options: ExportOptions = { to: args.to, out: path.resolve(args.out ?? defaultExportPath(uri.fsPath, args.to)), dtype: args.dtype, dataCsv: args.dataCsv };
+  const text = await textOf(uri);
   for (;;) {
-    try {
-      const files = exportNetwork(loaded, uri.fsPath, options);
-      writeFilesAtomically(files);
-      const written = files.map((f) => f.path);
+    // Loading the data, the self-check's gradients and the write run in a worker thread: a large
+    // CSV must not block the editor.
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Exporting ${path.basename(uri.fsPath)}` },
+      () => exportInWorker(workerPath, log, { text, fileName: uri.fsPath, allowOutside: allowOutsideData(uri), options }),
+    );
+    if (outcome.kind === 'written') {
+      const written = outcome.paths;
       log.info(`exported ${uri.fsPath} to ${written.join(', ')}`);
       if (given === undefined) {
         const open = 'Open';
@@ -105,25 +103,36 @@ async function exportCommand(log: vscode.LogOutputChannel, arg: unknown, given?:
         });
       }
       return written;
-    } catch (e) {
-      if (e instanceof UnsupportedExport) {
-        if (given !== undefined) {
-          void vscode.window.showErrorMessage(`Backprop: ${e.message}; nothing was written.`);
-          return undefined;
-        }
-        const alt = e.alternative.charAt(0).toUpperCase() + e.alternative.slice(1);
-        const choice = await vscode.window.showWarningMessage(`Backprop: ${e.message}. Nothing was written.`, { modal: true }, alt);
-        if (choice !== alt) return undefined;
-        if (e.flag === '--dtype float32') options.dtype = 'float32';
-        else if (e.flag === '--data-csv') options.dataCsv = true;
-        else return undefined;
-        continue;
-      }
-      const msg = e instanceof ExportError ? e.message : `cannot write the export: ${(e as Error).message}`;
-      log.error(`export of ${uri.fsPath}: ${msg}`);
-      void vscode.window.showErrorMessage(`Backprop: ${msg}; nothing was written.`);
-      return undefined;
     }
+    if (outcome.kind === 'unsupported') {
+      if (given !== undefined) {
+        void vscode.window.showErrorMessage(`Backprop: ${outcome.message}; nothing was written.`);
+        return undefined;
+      }
+      const alt = outcome.alternative.charAt(0).toUpperCase() + outcome.alternative.slice(1);
+      const choice = await vscode.window.showWarningMessage(`Backprop: ${outcome.message}. Nothing was written.`, { modal: true }, alt);
+      if (choice !== alt) return undefined;
+      if (outcome.flag === '--dtype float32') options.dtype = 'float32';
+      else if (outcome.flag === '--data-csv') options.dataCsv = true;
+      else return undefined;
+      continue;
+    }
+    log.error(`export of ${uri.fsPath}: ${outcome.message}`);
+    const said = /nothing was written$/.test(outcome.message) ? outcome.message : `${outcome.message}; nothing was written`;
+    void vscode.window.showErrorMessage(`Backprop: ${said}.`);
+    return undefined;
+  }
+}
+
+/** One export in a worker thread of its own, ended when it answers. */
+async function exportInWorker(workerPath: string, log: vscode.LogOutputChannel, job: ExportJob): Promise<ExportOutcome> {
+  const client = spawnWorkerClient(workerPath, 'export worker', (m) => log.warn(m), 'backprop export');
+  try {
+    return await client.request('export', job);
+  } catch (e) {
+    return { kind: 'failed', message: `the export stopped: ${(e as Error).message}` };
+  } finally {
+    void client.dispose('the export has ended');
   }
 }
 
@@ -158,9 +167,9 @@ async function importCommand(log: vscode.LogOutputChannel, modelArg: unknown, ou
 }
 
 /** Registers both commands into context.subscriptions. */
-export function registerExport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+export function registerExport(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, workerPath: string): void {
   context.subscriptions.push(
-    vscode.commands.registerCommand('backprop.export', guarded('backprop.export', (arg: unknown, given?: unknown) => exportCommand(log, arg, given as ExportArgs | undefined))),
+    vscode.commands.registerCommand('backprop.export', guarded('backprop.export', (arg: unknown, given?: unknown) => exportCommand(log, workerPath, arg, given as ExportArgs | undefined))),
     vscode.commands.registerCommand('backprop.importOnnx', (model: unknown, out: unknown) => importCommand(log, model, out)),
   );
 }

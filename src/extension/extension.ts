@@ -92,7 +92,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri));
   registerRunCommands(context, runs, log);
   registerCommands({ context, sessions: manager, inspector, log });
-  registerExport(context, log);
+  registerExport(context, log, workerPath);
   registerDebugger(context, log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress, runs };

@@ -7,7 +7,8 @@
  * (`schedule`, setImmediate in the worker), so pause / stop / learning-rate notes and requests
  * such as `trace` are handled between epochs. Progress is posted at most every
  * `progressIntervalMs`, with its points reduced to `maxPointsPerMessage`. The same core also
- * answers `checkData` (the diagnostics' data check, see dataCheck.ts) without touching its network.
+ * answers `checkData` (the diagnostics' data check, see dataCheck.ts) and `export` (exportJob.ts)
+ * without touching its network.
  */
 import * as path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -22,6 +23,7 @@ import {
 import { loadNet, networkFor, noDataProblem } from '../../engine/load';
 import type { EpochPoint, TrainingState } from '../../shared/protocol';
 import { reducePoints } from '../../engine/history';
+import { runExport } from './exportJob';
 import { replyOf } from '../../shared/rpc';
 import {
   DEFAULT_MAX_POINTS_PER_MESSAGE,
@@ -171,6 +173,8 @@ export class WorkerCore {
       }
       case 'checkData':
         return { ...checkDocument(m.params.text, m.params.fileName, this.readFile, m.params), threadId };
+      case 'export':
+        return runExport(m.params, this.readFile);
     }
   }
 

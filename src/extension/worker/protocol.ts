@@ -17,6 +17,7 @@ import { HISTORY_POINTS } from '../../engine/history';
 import type { ReplyEnvelope, RequestEnvelope } from '../../shared/rpc';
 import type { RunRecord } from '../../engine/runs';
 import type { DataCheckOptions, DataCheckResult } from './dataCheck';
+import type { ExportJob, ExportOutcome } from './exportJob';
 import type {
   BoundaryView,
   EpochPoint,
@@ -102,6 +103,8 @@ export type WorkerRequests = {
    * worker's network is not touched. Used by the diagnostics' data-check worker.
    */
   checkData: { params: { text: string; fileName: string } & DataCheckOptions; result: DataCheckResult };
+  /** Exports `text` (engine/export) and writes the files atomically; the worker's network is not touched. */
+  export: { params: ExportJob; result: ExportOutcome };
 };
 
 export type RequestType = keyof WorkerRequests;

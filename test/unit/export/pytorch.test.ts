@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { ExportError, exportNetwork, UnsupportedExport } from '../../../src/engine/export';
 import { writeFilesAtomically } from '../../../src/engine/export/write';
@@ -106,13 +107,15 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
     assert.match(r.stderr, /self-check failed: dE\/d layer 2 weight w\[0\]\[0\]/);
   });
 
-  it('torchrun --nproc_per_node=2 (gloo, CPU) trains to the single process\'s weights, with uneven and empty shards', function () {
+  it('torchrun --nproc_per_node=2 (gloo, CPU) trains to the single process\'s weights, with uneven and empty shards', async function () {
     const which = spawnSync('sh', ['-c', 'command -v torchrun'], { encoding: 'utf8' });
     if (which.status !== 0) {
       // eslint-disable-next-line no-console
       console.log('      skipped: torchrun is not on PATH');
       this.skip();
     }
+    // a free port, not torchrun's default 29500, which another run on the machine may hold
+    const port = await freePort();
     const results: Record<string, Weights> = {};
     // 10 samples in batches of 3: shares of 1 and 2 rows, and in the last batch (1 row) an empty one
     for (const batchSize of [3]) {
@@ -130,7 +133,7 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
       assert.match(single.stdout, /^self-check passed/m);
       assert.match(single.stdout, /^epoch 3\/3 {2}loss /m);
       // --redirects 1 --tee 1: Debian's torch 1.13 under Python 3.11 cannot parse torchrun's default "0" (docs/export.md)
-      const ddp = spawnSync('torchrun', ['--redirects', '1', '--tee', '1', '--log_dir', path.join(dir, `logs-${batchSize}`), '--nproc_per_node=2', script, '--epochs', '3', '--save-weights', two], {
+      const ddp = spawnSync('torchrun', ['--redirects', '1', '--tee', '1', '--log_dir', path.join(dir, `logs-${batchSize}`), '--nproc_per_node=2', `--master_port=${port}`, script, '--epochs', '3', '--save-weights', two], {
         encoding: 'utf8', timeout: 300_000, env: { ...process.env, PATH: `/usr/bin:${process.env.PATH ?? ''}` },
       });
       assert.equal(ddp.status, 0, ddp.stderr);
@@ -148,3 +151,15 @@ describe('export: PyTorch script (run under /usr/bin/python3)', function () {
     assert.ok(Object.keys(results).length === 1);
   });
 });
+
+/** A TCP port nothing listens on now (the system's pick). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

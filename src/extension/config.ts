@@ -54,7 +54,14 @@ export function settings(scope?: vscode.Uri): Settings {
   };
 }
 
-/** True for a `*.net.json` file (by name; a `.json` file opens as language json or jsonc). */
+/**
+ * The language id of `*.net.json` files (package.json `contributes.languages`): JSON with comments
+ * and trailing commas, served by VS Code's JSON language server, and one VS Code lets you set
+ * breakpoints in (it refuses them in `jsonc`).
+ */
+export const NET_LANGUAGE = 'backprop-net';
+
+/** True for a `*.net.json` file, by name (whatever language id the user may have associated with it). */
 export function isNetUri(uri: vscode.Uri): boolean {
   return uri.scheme !== 'untitled' && /\.net\.json$/i.test(uri.path);
 }

@@ -22,6 +22,8 @@ import { RunsService } from './runs/service';
 import { registerRunCommands } from './runs/commands';
 import { completeStep, walkthroughSession } from './runs/walkthrough';
 
+const JSON_EXTENSION_ID = 'vscode.json-language-features';
+
 let sessions: SessionManager | undefined;
 
 /** What `activate` returns: for tests and other extensions. */
@@ -94,8 +96,22 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log, workerPath);
   registerDebugger(context, log);
+  activateJsonLanguageFeatures(log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress, runs };
+}
+
+/**
+ * VS Code's JSON language server (schema validation, completion, hover, formatting, folding, the
+ * outline) serves our language `backprop-net` through `contributes.jsonLanguageParticipants`, but
+ * its extension activates only for its own languages (json, jsonc, snippets): a window whose first
+ * JSON-like file is a `.net.json` would otherwise have none of it. Not an `extensionDependencies`,
+ * so that a user who disabled the built-in JSON extension still gets ours.
+ */
+function activateJsonLanguageFeatures(log: vscode.LogOutputChannel): void {
+  const json = vscode.extensions.getExtension(JSON_EXTENSION_ID);
+  if (json === undefined) log.warn(`${JSON_EXTENSION_ID} is not installed or disabled: .net.json files get no JSON completion, formatting or schema validation`);
+  else if (!json.isActive) json.activate().then(undefined, (e: unknown) => log.warn(`${JSON_EXTENSION_ID} did not activate: ${e instanceof Error ? e.message : String(e)}`));
 }
 
 /** Network files whose last tab is among `closed`. */

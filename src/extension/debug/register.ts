@@ -11,27 +11,6 @@ import { BackpropDebugSession } from './session';
 
 export const DEBUG_TYPE = 'backprop';
 export const DEBUG_COMMAND = 'backprop.debugTraining';
-export const TOGGLE_COMMAND = 'backprop.toggleLayerBreakpoint';
-
-/**
- * Adds a breakpoint on `line` (0-based; default: the active editor's cursor lines) of a
- * `.net.json`, or removes the one there. Returns the breakpoints now on those lines.
- */
-function toggleBreakpoint(arg?: vscode.Uri, line?: number): vscode.SourceBreakpoint[] {
-  const editor = vscode.window.activeTextEditor;
-  const uri = arg instanceof vscode.Uri ? arg : editor?.document.uri;
-  if (uri === undefined || !isNetUri(uri)) return [];
-  const lines = line !== undefined ? [line] : [...new Set((editor?.selections ?? []).map((s) => s.active.line))];
-  const added: vscode.SourceBreakpoint[] = [];
-  for (const l of lines) {
-    const here = vscode.debug.breakpoints.filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === uri.toString() && b.location.range.start.line === l);
-    if (here.length > 0) vscode.debug.removeBreakpoints(here);
-    else added.push(new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(l, 0))));
-  }
-  if (added.length > 0) vscode.debug.addBreakpoints(added);
-  return added;
-}
-
 /** The Debug lens shown with the others at the top of a `.net.json` (see editor/lens.ts). */
 export function debugLensCommand(uri: vscode.Uri): vscode.Command {
   return { title: '$(debug-alt) Debug', command: DEBUG_COMMAND, tooltip: 'Debug training: breakpoints on layers, step batch by batch and stage by stage, inspect every matrix', arguments: [uri] };
@@ -111,10 +90,6 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       log.info(`debugging ${uri.fsPath}`);
       return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), launchConfig(uri));
     })),
-    // VS Code refuses gutter clicks and its own F9 in JSON-with-comments files (it keeps settings
-    // files free of breakpoints), but shows and sends breakpoints added through the API: F9 and the
-    // editor's context menu in a .net.json toggle one on the cursor's line here.
-    vscode.commands.registerCommand(TOGGLE_COMMAND, (arg?: vscode.Uri, line?: number) => toggleBreakpoint(arg, line)),
     vscode.languages.registerInlineValuesProvider(NET_SELECTOR, {
       async provideInlineValues(doc) {
         const active = vscode.debug.activeDebugSession;

@@ -1,5 +1,5 @@
 // test/host/activation.test.ts — the extension activates in a real VS Code when an example is
-// opened, contributes its commands, treats *.net.json as JSON with comments, and its lenses appear.
+// opened, contributes its commands, opens *.net.json as its own language (Backprop Network), and its lenses appear.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, closeAllEditors, lensTitles, waitFor } from './helpers';
@@ -14,14 +14,14 @@ describe('extension: activation', function () {
   this.timeout(30_000);
   afterEach(closeAllEditors);
 
-  it('activates on opening an example, which opens as JSON with comments and gets the lenses', async () => {
+  it('activates on opening an example, which opens as a Backprop Network and gets the lenses', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext, 'the extension is installed');
     const example = vscode.Uri.joinPath(ext.extensionUri, 'examples', 'xor.net.json');
     const doc = await vscode.workspace.openTextDocument(example);
     await vscode.window.showTextDocument(doc);
     await waitFor('activation', () => (ext.isActive ? true : undefined));
-    assert.strictEqual(doc.languageId, 'jsonc', '*.net.json is associated with JSON with comments');
+    assert.strictEqual(doc.languageId, 'backprop-net', '*.net.json opens as language backprop-net');
     const titles = await waitFor('the lenses', async () => {
       const t = await lensTitles(doc.uri);
       return t.length > 0 ? t : undefined;

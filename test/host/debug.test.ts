@@ -130,15 +130,56 @@ describe('extension: debugging a training run', function () {
     }
   });
 
-  it('Backprop: Toggle Breakpoint on Layer (F9 in a .net.json) adds a breakpoint on the cursor\'s line and removes it again', async () => {
+  it('VS Code\'s own F9 (Toggle Breakpoint) sets a breakpoint on a layer\'s line of a .net.json and removes it again', async () => {
+    // VS Code refuses F9 and gutter clicks in language jsonc; *.net.json is language backprop-net
     await extensionApi();
     const editor = await openFresh('debug-f9', NET);
+    assert.strictEqual(editor.document.languageId, 'backprop-net');
     editor.selection = new vscode.Selection(7, 5, 7, 5);
-    await vscode.commands.executeCommand('backprop.toggleLayerBreakpoint');
     const here = (): vscode.SourceBreakpoint[] => vscode.debug.breakpoints.filter((b): b is vscode.SourceBreakpoint => b instanceof vscode.SourceBreakpoint && b.location.uri.toString() === editor.document.uri.toString());
+    await vscode.commands.executeCommand('editor.debug.action.toggleBreakpoint');
+    await waitFor('the breakpoint', () => (here().length > 0 ? true : undefined));
     assert.deepStrictEqual(here().map((b) => b.location.range.start.line), [7]);
-    await vscode.commands.executeCommand('backprop.toggleLayerBreakpoint');
-    assert.deepStrictEqual(here(), []);
+    await vscode.commands.executeCommand('editor.debug.action.toggleBreakpoint');
+    await waitFor('the breakpoint removed', () => (here().length === 0 ? true : undefined));
+  });
+
+  it('breakpoints set with F9 reach the adapter: verified on a layer\'s line (the run stops there), refused with a reason elsewhere', async () => {
+    await extensionApi();
+    const editor = await openFresh('debug-f9-run', NET);
+    const replies: { line?: number; verified: boolean; message?: string }[] = [];
+    const stops: string[] = [];
+    let ended = false;
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('backprop', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type?: string; command?: string; event?: string; body?: { breakpoints?: { line?: number; verified: boolean; message?: string }[] } }) => {
+          if (m.type === 'response' && m.command === 'setBreakpoints') replies.push(...(m.body?.breakpoints ?? []));
+          if (m.type === 'event' && m.event === 'stopped') stops.push('stopped');
+          if (m.type === 'event' && m.event === 'terminated') ended = true;
+        },
+      }),
+    });
+    try {
+      for (const line of [7, 3]) {
+        // line 8 (1-based) is layers[2]; line 4 is "seed"
+        editor.selection = new vscode.Selection(line, 2, line, 2);
+        await vscode.commands.executeCommand('editor.debug.action.toggleBreakpoint');
+      }
+      assert.strictEqual(await vscode.commands.executeCommand<boolean>('backprop.debugTraining', editor.document.uri), true);
+      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      await waitFor('a stop', () => (stops.length > 0 ? true : undefined));
+      const byLine = new Map(replies.map((r) => [r.line, r]));
+      assert.strictEqual(byLine.get(8)?.verified, true, JSON.stringify(replies));
+      assert.strictEqual(byLine.get(4)?.verified, false, JSON.stringify(replies));
+      assert.match(byLine.get(4)?.message ?? '', /line of a layer/);
+      const stack = (await session.customRequest('stackTrace', { threadId: 1 })) as { stackFrames: { name: string; line: number }[] };
+      assert.deepStrictEqual(stack.stackFrames.map((f) => f.name), ['layer 2 (backward)', 'batch 1 of 2', 'epoch 1 of 4']);
+      assert.strictEqual(stack.stackFrames[0].line, 8);
+      await vscode.debug.stopDebugging(session);
+      await waitFor('the end of the run', () => (ended ? true : undefined));
+    } finally {
+      tracker.dispose();
+    }
   });
 
   it('provides a launch configuration for the active .net.json (F5 without launch.json)', async () => {

@@ -73,11 +73,18 @@ describe('extension: the .vsix', function () {
         .find((d) => fs.existsSync(path.join(d, 'package.json'))));
 
     // It ships what runs.
-    for (const f of [manifest.main, 'dist/worker.js', 'dist/webview.js', 'dist/webview.css', 'schemas/net-json.schema.json', 'examples/xor.net.json', 'examples/iris.csv', 'docs/net-json.md']) {
+    for (const f of [manifest.main, 'dist/worker.js', 'dist/debugWorker.js', 'dist/webview.js', 'dist/webview.css', 'schemas/net-json.schema.json', 'examples/xor.net.json', 'examples/iris.csv', 'docs/net-json.md']) {
       assert.ok(fs.existsSync(path.join(installed, f)), `the installed extension has ${f}`);
     }
-    const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { contributes: { jsonValidation: { url: string }[] } };
+    const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as {
+      contributes: { jsonValidation: { url: string }[]; languages: { id: string; configuration?: string; icon?: { light?: string; dark?: string } }[]; grammars: { path: string }[] };
+    };
     for (const v of pkg.contributes.jsonValidation) assert.ok(fs.existsSync(path.join(installed, v.url)), `schema ${v.url} is shipped`);
+    // the language of *.net.json: its configuration, icon and grammar
+    for (const l of pkg.contributes.languages) {
+      for (const f of [l.configuration, l.icon?.light, l.icon?.dark]) if (f !== undefined) assert.ok(fs.existsSync(path.join(installed, f)), `${f} of language ${l.id} is shipped`);
+    }
+    for (const g of pkg.contributes.grammars) assert.ok(fs.existsSync(path.join(installed, g.path)), `grammar ${g.path} is shipped`);
     assert.ok(!fs.existsSync(path.join(installed, 'src')) && !fs.existsSync(path.join(installed, 'node_modules')), 'no sources or node_modules shipped');
 
     // The installed copy's worker trains the notes network bit-identically to the engine.

@@ -158,6 +158,19 @@ describe('extension: the Backprop Network language', function () {
     assert.deepStrictEqual(fromJson.map((d) => d.range.start.line), [lossLine], fromJson.map((d) => `${d.range.start.line}: ${d.message}`).join(' | '));
   });
 
+  it('Toggle Line Comment writes // and brackets close themselves (the language configuration)', async () => {
+    await extensionApi();
+    const editor = await openFresh('language-config', '{\n  "name": "x",\n  "layers": \n}\n');
+    editor.selection = new vscode.Selection(1, 4, 1, 4);
+    await vscode.commands.executeCommand('editor.action.commentLine');
+    assert.strictEqual(editor.document.lineAt(1).text, '  // "name": "x",');
+    await vscode.commands.executeCommand('editor.action.commentLine');
+    assert.strictEqual(editor.document.lineAt(1).text, '  "name": "x",');
+    editor.selection = new vscode.Selection(2, 12, 2, 12);
+    await vscode.commands.executeCommand('type', { text: '[' });
+    assert.strictEqual(editor.document.lineAt(2).text, '  "layers": []');
+  });
+
   it('a .net.json switched to JSON with Comments (files.associations) keeps our lenses and diagnostics; VS Code then refuses F9 breakpoints', async () => {
     await extensionApi();
     const editor = await openFresh('language-jsonc', COMMENTED);

@@ -1,7 +1,8 @@
 /**
  * The training debugger in the real workbench (code-server + Chromium, see test/ui/harness.ts):
- * a breakpoint set with F9 on a layer's line (shown in the gutter), the Debug lens starts the run, it
- * stops there (Call Stack "layer 1 (backward) > batch 1 of 2 > epoch 1 of 40", the line
+ * the file opens as language "Backprop Network" (status bar) with JSON's colours, a mouse click in
+ * the gutter (the glyph margin) of a layer's line sets a breakpoint (the gutter's menu offers
+ * conditional breakpoints and logpoints), the Debug lens starts the run, it stops there (Call Stack "layer 1 (backward) > batch 1 of 2 > epoch 1 of 40", the line
  * highlighted), W expands row by row in Variables with the engine's numbers, Step Into moves to
  * the update and Step Back returns to the same stage with the same numbers. Screenshots of each
  * state go to test-artifacts/ui/debug-*.png.
@@ -81,17 +82,48 @@ describe('UI: debugging a training run', function () {
     await wb.openFile(FILE);
     await wb.waitForCodeLens('Debug');
 
-    // F9 on layers[1]'s line (VS Code ignores gutter clicks in JSON-with-comments files; the
-    // extension binds F9 there to add the breakpoint through the API), and the gutter shows it
+    // the status bar names the file's language: ours (VS Code refuses breakpoints in "JSON with Comments")
+    await page.locator('.statusbar-item[id="status.editor.mode"]', { hasText: 'Backprop Network' }).waitFor({ timeout: 15_000 });
+
+    // syntax colouring (our grammar includes VS Code's JSON-with-comments grammar): the comment,
+    // a key and a number each have a colour of their own
+    const colours = async (hasText: string): Promise<Map<string, string>> => {
+      const spans = editor(page).locator('.view-line', { hasText }).first().locator('span > span');
+      const pairs = await spans.evaluateAll((els) => els.map((e) => [(e.textContent ?? '').trim(), getComputedStyle(e).color] as [string, string]));
+      return new Map(pairs.filter(([t]) => t !== ''));
+    };
+    const comment = [...(await colours('// A small network')).values()][0];
+    const seedLine = await colours('"seed"');
+    const key = seedLine.get('"seed"') ?? seedLine.get('seed');
+    const number = seedLine.get('3') ?? seedLine.get('3,');
+    assert.ok(comment && key && number && new Set([comment, key, number]).size === 3, `comment ${comment}, key ${key}, number ${number} (${JSON.stringify([...seedLine])})`);
+
+    // a real mouse click in the gutter (the glyph margin) beside layers[1]'s line
     const line = editor(page).locator('.view-line', { hasText: '"units": 3' }).first();
     await line.waitFor();
-    await line.click();
-    await page.keyboard.press('F9');
+    const lineBox = await line.boundingBox();
+    const margin = await editor(page).locator('.margin .glyph-margin').first().boundingBox();
+    assert.ok(lineBox && margin && margin.width > 0, 'the editor has a glyph margin');
+    const at = { x: margin.x + margin.width / 2, y: lineBox.y + lineBox.height / 2 };
+    await page.mouse.move(at.x, at.y);
+    // hovering the gutter shows the faint breakpoint hint, as in any language that takes breakpoints
+    await editor(page).locator('.codicon-debug-hint').first().waitFor({ timeout: 15_000 });
+    await page.mouse.click(at.x, at.y);
     const glyph = editor(page).locator('.codicon-debug-breakpoint').first();
     await glyph.waitFor({ timeout: 15_000 });
-    const lineBox = await line.boundingBox();
     const glyphBox = await glyph.boundingBox();
-    assert.ok(lineBox && glyphBox && Math.abs(glyphBox.y + glyphBox.height / 2 - (lineBox.y + lineBox.height / 2)) < lineBox.height / 2, 'the breakpoint is in the gutter of the layer\'s line');
+    assert.ok(glyphBox && Math.abs(glyphBox.y + glyphBox.height / 2 - at.y) < lineBox.height / 2, 'the breakpoint is in the gutter of the layer\'s line');
+    // the gutter's context menu offers conditional breakpoints and logpoints, as in any source file
+    const seed = await editor(page).locator('.view-line', { hasText: '"seed"' }).first().boundingBox();
+    assert.ok(seed);
+    await page.mouse.click(at.x, seed.y + seed.height / 2, { button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.locator('.action-label', { hasText: 'Add Conditional Breakpoint' }).first().waitFor({ timeout: 15_000 });
+    await menu.locator('.action-label', { hasText: 'Add Logpoint' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden', timeout: 15_000 });
+    await page.mouse.move(at.x + 400, at.y + 200);
+    assert.equal(await editor(page).locator('.codicon-debug-breakpoint').count(), 1, 'one breakpoint, on the layer\'s line');
     await wb.screenshot('debug-0-breakpoint-set');
 
     await wb.clickCodeLens('Debug');

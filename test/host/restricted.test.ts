@@ -40,6 +40,17 @@ describe('extension: Restricted Mode (untrusted workspace)', function () {
     assert.equal(api.diagnostics.dataCheckStats().workerRequests, before);
   });
 
+  it('opens *.net.json as Backprop Network, and the JSON server still completes from the schema', async () => {
+    await extensionApi();
+    const editor = await openFresh('restricted-language', '{\n  "layers": [{ "units": 1 }, { "units": 1 }],\n  \n}\n');
+    assert.equal(editor.document.languageId, 'backprop-net');
+    await waitFor('schema completions', async () => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, new vscode.Position(2, 2));
+      const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+      return labels.includes('training') && labels.includes('loss') ? true : undefined;
+    });
+  });
+
   it('refuses to train or gradient-check, starting no session', async () => {
     const api = await extensionApi();
     const editor = await openFresh('restricted-train', '{\n  "layers": [{ "units": 1 }, { "units": 1, "activation": "linear" }],\n  "data": { "inputs": [[1]], "targets": [[2]] }\n}\n');

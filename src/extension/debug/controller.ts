@@ -14,6 +14,7 @@ import { DebugRun, stageName } from '../../engine/debug/run';
 import { batchValues, layerReached, layerValues, runScope, runValues } from '../../engine/debug/scope';
 import { Timeline } from '../../engine/debug/timeline';
 import { loadNet, networkFor } from '../../engine/load';
+import { firstNonFinite } from '../../engine/trainer';
 import { formatProblem } from '../../engine/format';
 import type { NetSpec } from '../../engine/spec';
 import { parameterName } from '../../engine/spec';
@@ -276,9 +277,10 @@ export class DebugController {
   }
 
   /**
-   * The exception filters after the stage just run. NaN and Infinity are watched the cheap way
-   * the Trainer does it, on what every non-finite value reaches: the batch loss and the new
-   * weights (the optimizer checks every w + u). When one is not finite, the batch is run again
+   * The exception filters after the stage just run. NaN and Infinity are watched cheaply, on what
+   * every non-finite value reaches: each layer's net input (a saturated tanh or sigmoid turns an
+   * infinite net input into a finite output, so the loss never sees it), the batch loss and the
+   * new weights (the optimizer checks every w + u). When one is not finite, the batch is run again
    * from its start, bit for bit, scanning every net input, output, delta and gradient, and the
    * run stops at the stage where the first non-finite value appears.
    */
@@ -286,7 +288,10 @@ export class DebugController {
     const run = this.run;
     if (this.filters.nan !== undefined) {
       const stage = run.position.stage;
-      const reached = (stage.kind === 'loss' && !Number.isFinite(run.currentBatch.loss)) || (stage.kind === 'update' && !run.updateFinite);
+      const reached =
+        (stage.kind === 'forward' && firstNonFinite(run.batchBuffers().net[stage.layer], run.rows * run.net.sizes[stage.layer]) >= 0) ||
+        (stage.kind === 'loss' && !Number.isFinite(run.currentBatch.loss)) ||
+        (stage.kind === 'update' && !run.updateFinite);
       if (reached) return this.locateNonFinite();
     }
     return this.otherFilters === undefined ? undefined : checkStage(run, this.otherFilters);

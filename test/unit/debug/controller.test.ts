@@ -71,6 +71,44 @@ describe('debug: the worker\'s controller', () => {
     assert.equal(`${stop.position.epoch}.${stop.position.batch} ${stop.position.stage} ${stop.description.replace(/ \(layer.*$/, '')}`, expected);
   });
 
+  it('the NaN/Infinity filter catches an infinite net input whose output stays finite (a saturated tanh) while running, as when stepping', async () => {
+    // w^1_{1,1} = w^1_{1,2} = 1e308: sample (1, 1) gives net = 2e308 = Infinity, tanh(Infinity) = 1,
+    // then f' = 0, delta = 0, dW finite: the loss and the weights never see it
+    const bad = text
+      .replace('{ "units": 3, "activation": "tanh" }', '{ "units": 3, "activation": "tanh", "weights": [[1e308, 1e308], [0.5, -0.5], [0.25, 0.75]], "biases": [0, 0, 0] }')
+      .replace('"shuffle": true', '"shuffle": false')
+      .replace('"batchSize": 3', '"batchSize": 4');
+    assert.notEqual(bad, text);
+    // oracle: a fresh run, every stage scanned (what Step Into finds)
+    const loaded = loadNet(bad, file);
+    assert.ok(loaded.spec && loaded.train, JSON.stringify(loaded.problems));
+    const run = new DebugRun(networkFor(loaded.spec, 'exact'), loaded.train, loaded.spec.training, loaded.spec.seed);
+    run.step();
+    const f = checkStage(run, { nan: 0 });
+    assert.ok(f);
+    assert.equal(`${run.position.epoch}.${run.position.batch} ${stageName(run.position.stage)} ${f.what} sample ${f.sample}`, '1.1 forward layer 1 Infinity in the net input sample 3');
+    assert.equal(run.net.batch(4).out[1][9], 1); // the output is finite
+    const ran = async (how: 'continue' | 'next' | 'stepOut'): Promise<DebugEvent[]> => {
+      const seen: DebugEvent[] = [];
+      await new Promise<void>((resolve) => {
+        const c2 = new DebugController((e) => {
+          seen.push(e);
+          if (e.type === 'stopped' || e.type === 'ended') resolve();
+        });
+        c2.request('launch', { file, text: bad, stopOnEntry: false });
+        c2.request('setFilters', { filters: { nan: 0 } });
+        c2.request('resume', { how });
+      });
+      return seen;
+    };
+    for (const how of ['continue', 'next', 'stepOut'] as const) {
+      const stop = (await ran(how)).find((e) => e.type === 'stopped' || e.type === 'ended');
+      assert.ok(stop && stop.type === 'stopped', `${how}: ${JSON.stringify(stop)}`);
+      assert.equal(stop.reason, 'exception');
+      assert.equal(`${stop.position.epoch}.${stop.position.batch} ${stop.position.stage} ${stop.description}`, '1.1 forward layer 1 Infinity in the net input (layer 1, unit 1, sample 4)');
+    }
+  });
+
   it('refuses values this batch has not computed yet, naming the stage', () => {
     assert.throws(() => c.request('evaluate', { expression: 'norm(dW)', layer: 1, context: 'watch' }), /dW of layer 1 is not computed yet in this batch \(the run is at forward layer 1\)/);
     assert.throws(() => c.request('evaluate', { expression: 'out', layer: 2, context: 'watch' }), /not computed yet/);

@@ -48,3 +48,18 @@ function trimZeros(s: string): string {
   if (!s.includes('.')) return s;
   return s.replace(/0+$/, '').replace(/\.$/, '');
 }
+
+/**
+ * A matrix in one line, as the debugger's Variables show it: its shape, norm, minimum and maximum
+ * (over the entries that are not NaN, in the inspector's 6 digits) and the count of NaN, e.g.
+ * `3x2 ‖·‖ 1.53615 min -0.604895 max 0.898502`.
+ */
+export function formatSummary(s: { rows: number; cols: number; norm: number; min: number; max: number; nan: number }): string {
+  const range = s.rows * s.cols === s.nan ? '' : ` min ${formatNumber(s.min)} max ${formatNumber(s.max)}`;
+  return `${s.rows}x${s.cols} ‖·‖ ${formatNumber(s.norm)}${range}${s.nan > 0 ? ` NaN ${s.nan}` : ''}`;
+}
+
+/** A row of exact values: `[0.1, -0.25]`. */
+export function formatRow(values: ArrayLike<number>): string {
+  return `[${Array.from(values, formatFull).join(', ')}]`;
+}

@@ -387,8 +387,11 @@ export function compileCondition(text: string): (scope: ExprScope) => boolean {
   return (scope) => truth(evaluate(e, scope), 1);
 }
 
-/** A parsed logpoint template: text with `{expression}` parts (`{{` and `}}` are literal braces). */
-export function compileTemplate(text: string): (scope: ExprScope) => string {
+/**
+ * A parsed logpoint template: text with `{expression}` parts (`{{` and `}}` are literal braces).
+ * `format` writes each part's value (the engine writes no numbers for people: src/shared/format.ts).
+ */
+export function compileTemplate(text: string, format: (v: Value) => string): (scope: ExprScope) => string {
   const parts: (string | Expr)[] = [];
   let literal = '';
   let i = 0;
@@ -415,25 +418,7 @@ export function compileTemplate(text: string): (scope: ExprScope) => string {
     i++;
   }
   if (literal !== '') parts.push(literal);
-  return (scope) => parts.map((p) => (typeof p === 'string' ? p : formatValue(evaluate(p, scope)))).join('');
-}
-
-/** A number as the debugger shows it: the shortest form that reads back to the same float64. */
-export function formatScalar(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  return String(x);
-}
-
-/** A value in one line: a number, or a matrix's shape and summary. */
-export function formatValue(v: Value): string {
-  if (!isMatrix(v)) return formatScalar(v);
-  if (v.data.length <= 8) {
-    const row = (r: number): string => `[${Array.from(v.data.subarray(r * v.cols, (r + 1) * v.cols), formatScalar).join(', ')}]`;
-    return v.rows === 1 ? row(0) : `[${Array.from({ length: v.rows }, (_, r) => row(r)).join(', ')}]`;
-  }
-  return summarize(v).text;
+  return (scope) => parts.map((p) => (typeof p === 'string' ? p : format(evaluate(p, scope)))).join('');
 }
 
 export interface MatrixSummary {
@@ -443,7 +428,6 @@ export interface MatrixSummary {
   min: number;
   max: number;
   nan: number;
-  text: string;
 }
 
 /** Shape, norm, min, max (over the finite entries) and the count of NaN of a matrix. */
@@ -462,15 +446,5 @@ export function summarize(v: Matrix): MatrixSummary {
     if (x < min) min = x;
     if (x > max) max = x;
   }
-  const norm = Math.sqrt(s);
-  const range = v.data.length === nan ? '' : ` min ${short(min)} max ${short(max)}`;
-  const text = `${v.rows}x${v.cols} ‖·‖ ${short(norm)}${range}${nan > 0 ? ` NaN ${nan}` : ''}`;
-  return { rows: v.rows, cols: v.cols, norm, min, max, nan, text };
-}
-
-/** Six significant digits, for summaries (the full value is one expansion away). */
-export function short(x: number): string {
-  if (!Number.isFinite(x)) return formatScalar(x);
-  if (x === 0) return '0';
-  return String(Number(x.toPrecision(6)));
+  return { rows: v.rows, cols: v.cols, norm: Math.sqrt(s), min, max, nan };
 }

@@ -9,7 +9,7 @@
  * (the run stops at the next batch boundary).
  */
 import { checkStage, type Filters, type Finding } from '../../engine/debug/checks';
-import { compileCondition, compileTemplate, evaluate, ExprError, formatScalar, isMatrix, matrix, parse, short, summarize, type ExprScope, type Matrix, type Value } from '../../engine/debug/expr';
+import { compileCondition, compileTemplate, evaluate, ExprError, isMatrix, matrix, parse, summarize, type ExprScope, type Matrix, type Value } from '../../engine/debug/expr';
 import { DebugRun, stageName } from '../../engine/debug/run';
 import { batchValues, layerReached, layerValues, runScope, runValues } from '../../engine/debug/scope';
 import { Timeline } from '../../engine/debug/timeline';
@@ -18,6 +18,7 @@ import { firstNonFinite } from '../../engine/trainer';
 import { formatProblem } from '../../engine/format';
 import type { NetSpec } from '../../engine/spec';
 import { parameterName } from '../../engine/spec';
+import { formatFull, formatNumber, formatRow, formatSummary } from '../../shared/format';
 import { replyOf, type ReplyEnvelope } from '../../shared/rpc';
 import type {
   BreakpointSpec, BreakpointStatus, DebugEvent, DebugParams, DebugRequest, DebugRequestType, DebugResult, FrameInfo, MatrixSource, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
@@ -161,7 +162,7 @@ export class DebugController {
       const b: Breakpoint = { id: i, spec, hits: old.get(`${spec.layer}|${spec.condition ?? ''}|${spec.hitCondition ?? ''}`) ?? 0 };
       try {
         if (spec.condition !== undefined && spec.condition.trim() !== '') b.condition = compileCondition(spec.condition);
-        if (spec.logMessage !== undefined && spec.logMessage !== '') b.log = compileTemplate(spec.logMessage);
+        if (spec.logMessage !== undefined && spec.logMessage !== '') b.log = compileTemplate(spec.logMessage, formatValue);
         if (spec.hitCondition !== undefined && spec.hitCondition.trim() !== '') b.hit = hitTest(spec.hitCondition);
       } catch (e) {
         statuses.push({ verified: false, message: e instanceof Error ? e.message : String(e) });
@@ -222,7 +223,7 @@ export class DebugController {
         this.mode = undefined;
         this.ended = true;
         const last = run.epochResults[run.epochResults.length - 1];
-        this.emit({ type: 'output', category: 'console', text: `Training finished: ${epochs} epochs, loss ${last === undefined ? '-' : formatScalar(last.loss)}\n` });
+        this.emit({ type: 'output', category: 'console', text: `Training finished: ${epochs} epochs, loss ${last === undefined ? '-' : formatFull(last.loss)}\n` });
         this.emit({ type: 'ended', reason: 'finished' });
         return;
       }
@@ -392,7 +393,7 @@ export class DebugController {
       w.last = now;
       if (fired && stop === undefined) {
         const what = w.spec.on === 'sign' ? 'changed sign' : `changed by more than ${w.spec.threshold}`;
-        const text = `${name} ${what}: ${formatScalar(before)} → ${formatScalar(now)}`;
+        const text = `${name} ${what}: ${formatFull(before)} → ${formatFull(now)}`;
         stop = { reason: 'data breakpoint', description: text, text };
       }
     }
@@ -474,7 +475,7 @@ export class DebugController {
           const vals = batchValues(run);
           return [
             ...(['inputs', 'targets', 'outputs'] as const).map((n) => this.matrixVar(n, { of: 'batch', name: n }, vals[n], n)),
-            { name: 'loss', value: formatScalar(b.loss), type: 'number', evaluateName: 'loss' },
+            { name: 'loss', value: formatFull(b.loss), type: 'number', evaluateName: 'loss' },
             { name: 'samples', value: Array.from(b.samples, (i) => i + 1).join(', '), type: 'sample numbers (1-based)' },
           ];
         }
@@ -482,7 +483,7 @@ export class DebugController {
           const o = run.optimizer;
           const out: VarInfo[] = [
             { name: 'optimizer', value: o.name },
-            { name: 'learning rate', value: formatScalar(o.learningRate), type: 'number', evaluateName: 'lr' },
+            { name: 'learning rate', value: formatFull(o.learningRate), type: 'number', evaluateName: 'lr' },
             { name: 'steps', value: String(o.steps) },
           ];
           if (o.name !== 'sgd') for (let l = 1; l <= run.net.depth; l++) out.push({ name: `layer ${l}`, value: o.stateOf(l).map((s) => s.name).join(', '), ref: { kind: 'optimizerLayer', layer: l } });
@@ -506,7 +507,7 @@ export class DebugController {
         const out: VarInfo[] = [];
         for (let r = start; r < end; r++) {
           const row = matrix(1, m.cols, m.data.subarray(r * m.cols, (r + 1) * m.cols));
-          out.push({ name: `[${r + 1}]`, value: m.cols <= 6 ? rowText(row) : summarize(row).text, ref: { kind: 'row', source: ref.source, row: r }, indexed: m.cols });
+          out.push({ name: `[${r + 1}]`, value: m.cols <= 6 ? rowText(row) : formatSummary(summarize(row)), ref: { kind: 'row', source: ref.source, row: r }, indexed: m.cols });
         }
         return out;
       }
@@ -521,13 +522,12 @@ export class DebugController {
   private entries(m: Matrix, row: number, start: number, count?: number): VarInfo[] {
     const end = Math.min(m.cols, start + (count ?? m.cols));
     const out: VarInfo[] = [];
-    for (let c = start; c < end; c++) out.push({ name: `[${c + 1}]`, value: formatScalar(m.data[row * m.cols + c]), type: 'number' });
+    for (let c = start; c < end; c++) out.push({ name: `[${c + 1}]`, value: formatFull(m.data[row * m.cols + c]), type: 'number' });
     return out;
   }
 
   private matrixVar(name: string, source: MatrixSource, m: Matrix, evaluateName?: string): VarInfo {
-    const s = summarize(m);
-    return { name, value: s.text, type: `${m.rows}x${m.cols}`, ref: { kind: 'matrix', source }, indexed: m.rows === 1 ? m.cols : m.rows, evaluateName };
+    return { name, value: formatSummary(summarize(m)), type: `${m.rows}x${m.cols}`, ref: { kind: 'matrix', source }, indexed: m.rows === 1 ? m.cols : m.rows, evaluateName };
   }
 
   private layerScope(l: number): VarInfo[] {
@@ -555,8 +555,8 @@ export class DebugController {
       { name: 'epoch', value: `${p.epoch} of ${p.epochs}`, evaluateName: 'epoch' },
       { name: 'batch', value: `${p.batch} of ${p.batches}`, evaluateName: 'batch' },
       { name: 'stage', value: p.stage },
-      { name: 'learning rate', value: formatScalar(r.lr), type: 'number', evaluateName: 'lr' },
-      { name: 'epoch loss', value: formatScalar(r.epochLoss), type: 'number', evaluateName: 'epochLoss' },
+      { name: 'learning rate', value: formatFull(r.lr), type: 'number', evaluateName: 'lr' },
+      { name: 'epoch loss', value: formatFull(r.epochLoss), type: 'number', evaluateName: 'epochLoss' },
     ];
     const losses = run.epochResults;
     out.push(this.matrixVar('losses', { of: 'losses', name: 'loss' }, matrix(1, losses.length, Float64Array.from(losses, (x) => x.loss))));
@@ -574,7 +574,7 @@ export class DebugController {
       if (e instanceof ExprError) throw new Error(context === 'hover' ? e.message : `${expression}\n${' '.repeat(e.column - 1)}^ ${e.message}`);
       throw e;
     }
-    if (!isMatrix(v)) return { name: expression, value: formatScalar(v), type: 'number' };
+    if (!isMatrix(v)) return { name: expression, value: formatFull(v), type: 'number' };
     return this.matrixVar(expression, { of: 'eval', expression, layer: l }, v, expression);
   }
 
@@ -584,9 +584,9 @@ export class DebugController {
     for (let l = 1; l <= run.net.depth; l++) {
       const v = layerValues(run, l);
       const reached = layerReached(run, l);
-      const parts = [`‖W‖ ${short(summarize(v.W).norm)}`];
-      if (reached.forward) parts.push(`mean output ${short(sum(v.out) / Math.max(1, v.out.data.length))}`);
-      if (reached.backward) parts.push(`‖dW‖ ${short(summarize(v.dW).norm)}`);
+      const parts = [`‖W‖ ${formatNumber(summarize(v.W).norm)}`];
+      if (reached.forward) parts.push(`mean output ${formatNumber(sum(v.out) / Math.max(1, v.out.data.length))}`);
+      if (reached.backward) parts.push(`‖dW‖ ${formatNumber(summarize(v.dW).norm)}`);
       out.push({ layer: l, text: parts.join(' · ') });
     }
     return out;
@@ -600,7 +600,17 @@ function sum(m: Matrix): number {
 }
 
 function rowText(m: Matrix): string {
-  return `[${Array.from(m.data, formatScalar).join(', ')}]`;
+  return formatRow(m.data);
+}
+
+/** A value in one line (logpoints): a number exactly, a small matrix's entries exactly, a larger one's summary. */
+export function formatValue(v: Value): string {
+  if (!isMatrix(v)) return formatFull(v);
+  if (v.data.length <= 8) {
+    const row = (r: number): string => formatRow(v.data.subarray(r * v.cols, (r + 1) * v.cols));
+    return v.rows === 1 ? row(0) : `[${Array.from({ length: v.rows }, (_, r) => row(r)).join(', ')}]`;
+  }
+  return formatSummary(summarize(v));
 }
 
 /** A hit condition: '5' or '== 5', '>= 5', '> 5', '% 5'. */

@@ -3,6 +3,8 @@
  */
 import assert from 'node:assert/strict';
 import { compileCondition, compileTemplate, evaluate, ExprError, matrix, parse, summarize, type ExprScope, type Value } from '../../../src/engine/debug/expr';
+import { formatValue } from '../../../src/extension/debug/controller';
+import { formatSummary } from '../../../src/shared/format';
 
 // W = [[3, -4], [0, 12]]  (row j = w_j*),  dW = [[1e-8, 0], [0, 0]],  delta = [[-2000, 1], [5, 0.5]]
 function scope(extra: Record<string, Value> = {}): ExprScope & { lr: number } {
@@ -109,15 +111,15 @@ describe('debug: expression language', () => {
   });
 
   it('logpoint templates interpolate expressions; errors point into the template', () => {
-    const t = compileTemplate('{epoch}: |dW| = {norm(dW)} {{literal}}');
+    const t = compileTemplate('{epoch}: |dW| = {norm(dW)} {{literal}}', formatValue);
     assert.equal(t(scope()), '100: |dW| = 1e-8 {literal}');
-    assert.equal(errorOf(() => compileTemplate('epoch {epoch +}')).column, 15);
-    assert.equal(errorOf(() => compileTemplate('open {epoch')).column, 6);
+    assert.equal(errorOf(() => compileTemplate('epoch {epoch +}', formatValue)).column, 15);
+    assert.equal(errorOf(() => compileTemplate('open {epoch', formatValue)).column, 6);
   });
 
   it('summaries: shape, norm, min, max and the count of NaN', () => {
     const s = summarize(matrix(1, 4, Float64Array.from([3, Number.NaN, -4, 0])));
     assert.deepEqual([s.rows, s.cols, s.norm, s.min, s.max, s.nan], [1, 4, 5, 0 - 4, 3, 1]);
-    assert.equal(s.text, '1x4 ‖·‖ 5 min -4 max 3 NaN 1');
+    assert.equal(formatSummary(s), '1x4 ‖·‖ 5 min -4 max 3 NaN 1'); // written by the one formatter, src/shared/format.ts
   });
 });

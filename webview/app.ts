@@ -12,6 +12,7 @@ import { readSavedState, type SavedState, type Tab } from './state';
 import { readTheme, watchTheme, type Theme } from './theme';
 import { BoundaryPanel } from './views/boundary';
 import { Controls } from './views/controls';
+import { DebugStateView } from './views/debugState';
 import { GradCheckPanel } from './views/gradcheck';
 import { LossChart } from './views/lossChart';
 import { NetworkTab } from './views/network';
@@ -30,7 +31,9 @@ const TAB_LABELS: Record<Tab, string> = {
 
 const SAVE_DELAY_MS = 500;
 
-const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'gradcheck', 'boundary', 'state', 'problem']);
+const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'gradcheck', 'boundary', 'state', 'problem', 'debug']);
+
+const DEBUG_LOCK = 'Off while the debugger runs this file: the inspector shows the debugger\'s state (step with the debug toolbar; set the learning rate in the Debug Console: lr = 0.1)';
 
 export class App {
   private readonly saved: SavedState;
@@ -40,6 +43,8 @@ export class App {
   private readonly subtitle = el('div', { class: 'subtitle', testid: 'network-summary' });
   private readonly banner = el('div', { class: 'banner', testid: 'problem', attrs: { role: 'alert', hidden: true } });
   private readonly controls: Controls;
+  /** The debugger's banner and the matrices opened from its Variables. */
+  private readonly debugState: DebugStateView;
   private readonly chart: LossChart;
   private readonly boundary: BoundaryPanel;
   private readonly networkTab: NetworkTab;
@@ -75,6 +80,7 @@ export class App {
     this.theme = readTheme();
     const s = this.saved;
     this.controls = new Controls((m) => this.post(m));
+    this.debugState = new DebugStateView(this.theme, this.tooltip, (id) => this.post({ type: 'closeDebugHeatmap', id }));
     this.chart = new LossChart(this.theme, s.logScale);
     if (s.history.length > 0) this.chart.replace(s.history);
     this.restoredHistory = s.history.length > 0;
@@ -152,6 +158,12 @@ export class App {
       case 'problem':
         this.showProblem(m.message);
         break;
+      case 'debug':
+        this.debugState.set(m);
+        this.controls.setLocked(this.debugState.following ? DEBUG_LOCK : undefined);
+        // the debug run's epochs on the chart (the file's history comes back with the init at the end)
+        if (m.state === 'stopped' && m.history !== undefined) this.chart.replace(m.history);
+        break;
     }
   }
 
@@ -195,6 +207,7 @@ export class App {
     replaceChildren(
       this.root,
       el('header', { class: 'head' }, el('div', {}, this.title, this.subtitle)),
+      this.debugState.element,
       this.banner,
       this.controls.element,
       tablist,
@@ -389,6 +402,7 @@ export class App {
   private onTheme(): void {
     this.theme = readTheme();
     for (const v of this.views) v.setTheme(this.theme);
+    this.debugState.setTheme(this.theme);
   }
 
   /**

@@ -154,14 +154,7 @@ export class Trainer {
    * they ran after the checkpoint (runs/replay.ts).
    */
   checkpoint(): TrainerCheckpoint {
-    const values = this.net.parameters().map((p) => p.value);
-    const parameters = new Float64Array(values.reduce((n, v) => n + v.length, 0));
-    let at = 0;
-    for (const v of values) {
-      parameters.set(v, at);
-      at += v.length;
-    }
-    return { epoch: this.epochsDone, parameters, order: this.order.slice(), rng: this.rng.saveState(), optimizer: this.optimizer.saveState() };
+    return { epoch: this.epochsDone, parameters: parameterValues(this.net), order: this.order.slice(), rng: this.rng.saveState(), optimizer: this.optimizer.saveState() };
   }
 
   restore(c: TrainerCheckpoint): void {
@@ -296,6 +289,18 @@ export class Trainer {
 }
 
 /** Index of the first NaN or ±Infinity among the first `count` entries, or -1. */
+/** The values of net.parameters() in order (W1, b1, W2, b2, ...), copied into one array (a checkpoint's `parameters`). */
+export function parameterValues(net: Network): Float64Array {
+  const values = net.parameters().map((p) => p.value);
+  const parameters = new Float64Array(values.reduce((n, v) => n + v.length, 0));
+  let at = 0;
+  for (const v of values) {
+    parameters.set(v, at);
+    at += v.length;
+  }
+  return parameters;
+}
+
 export function firstNonFinite(a: Float64Array, count = a.length): number {
   for (let i = 0; i < count; i++) {
     const x = a[i];

@@ -13,12 +13,13 @@ import { NetDiagnostics, ParseCache } from './editor/diagnostics';
 import { NetHovers } from './editor/hover';
 import { NetCodeLenses } from './editor/lens';
 import { NetQuickFixes } from './editor/quickFix';
+import { DebugFollow } from './debug/follow';
 import { registerDebugger } from './debug/register';
 import { registerInspector } from './inspector';
 import { TrainingProgress } from './progress';
 import { SessionManager } from './training/sessionManager';
 import { afterRun } from './writeBack';
-import { RunsService } from './runs/service';
+import { RunsService, runSettings } from './runs/service';
 import { registerRunCommands } from './runs/commands';
 import { completeStep, walkthroughSession } from './runs/walkthrough';
 
@@ -91,11 +92,14 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   );
   diagnostics.validateOpen();
 
-  const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri));
+  const follow = new DebugFollow((m) => log.warn(m));
+  context.subscriptions.push(follow);
+  const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri), (uri) => follow.forFile(uri));
+  follow.showInspector = (uri) => inspector.show(uri);
   registerRunCommands(context, runs, log);
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log, workerPath);
-  registerDebugger(context, log);
+  registerDebugger(context, log, { follow, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });
   activateJsonLanguageFeatures(log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress, runs };

@@ -155,8 +155,44 @@ export interface BoundaryMessage { type: 'boundary'; boundary: BoundaryView }
 export interface StateMessage { type: 'state'; state: TrainingState; message?: string }
 export interface ProblemMessage { type: 'problem'; message: string }
 
+/**
+ * A matrix of the debugger's stopped state opened from Variables ("Open as Heatmap"): its name,
+ * shape, the engine's float64 entries (row-major), and where the debugger stood when they were
+ * read. `status`: 'current' (read at the present stop), 'running' (the debugger runs again: the
+ * values are from `at`), 'ended' (the session ended), 'unavailable' (not computed at this stop,
+ * `note` says why).
+ */
+export interface DebugMatrixView {
+  id: number;
+  name: string;
+  rows: number;
+  cols: number;
+  values: number[];
+  at: string;
+  status: 'current' | 'running' | 'ended' | 'unavailable';
+  note?: string;
+}
+
+/**
+ * The debugger's state for this file's inspector. While `stopped` or `running`, the inspector's
+ * views show the debugger's network (sent as `network` and `boundary` messages right after) and
+ * `history` (the debug run's epochs) instead of the file's; at `ended` they return to the file's
+ * (an `init` follows).
+ */
+export interface DebugMessage {
+  type: 'debug';
+  state: 'stopped' | 'running' | 'ended';
+  /** The banner, e.g. "Debugger: stopped at epoch 3, batch 2, layer 2 — backward". */
+  banner: string;
+  /** Why it stopped (the stop's description), when stopped. */
+  detail?: string;
+  history?: EpochPoint[];
+  heatmaps: DebugMatrixView[];
+}
+
 export type ToWebview =
   | InitMessage
+  | DebugMessage
   | ProgressMessage
   | NetworkMessage
   | GradCheckMessage
@@ -171,6 +207,8 @@ export interface ReadyMessage { type: 'ready' }
 export interface ControlMessage { type: 'control'; action: ControlAction }
 export interface SetLearningRateMessage { type: 'setLearningRate'; value: number }
 export interface RevealMessage { type: 'reveal'; layer: number; kind: 'w' | 'b'; j: number; k?: number }
+/** The user closed a debugger heatmap (it is no longer refreshed at each stop). */
+export interface CloseDebugHeatmapMessage { type: 'closeDebugHeatmap'; id: number }
 
 /** The webview's questions: a sample's forward and backward pass, a gradient check. */
 export type WebviewRequests = {
@@ -184,6 +222,7 @@ export type FromWebview =
   | ControlMessage
   | SetLearningRateMessage
   | RevealMessage
+  | CloseDebugHeatmapMessage
   | WebviewRequest;
 
 const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset', 'runs'];
@@ -220,6 +259,9 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
         return { ok: true, message: msg };
       }
       return { ok: false, reason: 'reveal: needs layer >= 1, kind w|b, integer j (and k for w)' };
+    case 'closeDebugHeatmap':
+      if (isIndex(m.id)) return { ok: true, message: { type: 'closeDebugHeatmap', id: m.id } };
+      return { ok: false, reason: 'closeDebugHeatmap: id must be a non-negative integer' };
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(m.type)}` };
   }

@@ -36,6 +36,8 @@ export class Controls {
   private readonly status: HTMLElement;
   private state: TrainingState = 'idle';
   private learningRateTouched = false;
+  /** Why training from here is off (a debug session of the file runs), if it is. */
+  private locked: string | undefined;
 
   constructor(private readonly post: (m: ControlMessage | SetLearningRateMessage) => void) {
     const row = el('div', { class: 'controls', attrs: { role: 'toolbar', 'aria-label': 'Training' } });
@@ -65,12 +67,25 @@ export class Controls {
     this.state = s;
     const on = ENABLED[s];
     for (const [a, b] of this.buttons) {
-      b.disabled = !on.includes(a);
+      b.disabled = !on.includes(a) || (this.locked !== undefined && a !== 'runs');
+      b.title = this.locked !== undefined && a !== 'runs' ? this.locked : LABELS[a][1];
       // Pause/Resume and Train share a place in the user's mind: hide what cannot apply at all.
       b.hidden = (a === 'resume' && s !== 'paused') || (a === 'pause' && s === 'paused');
     }
     this.element.setAttribute('data-state', s);
     if (message !== undefined) this.status.setAttribute('data-message', message);
+  }
+
+  /**
+   * Turns training from the inspector off (`reason`: a debug session of the file is stopped or
+   * running; the buttons and the learning-rate field say why) or back on (undefined).
+   */
+  setLocked(reason: string | undefined): void {
+    this.locked = reason;
+    this.learningRate.disabled = reason !== undefined;
+    this.element.toggleAttribute('data-locked', reason !== undefined);
+    this.setState(this.state);
+    this.validateLearningRate();
   }
 
   /** The status line: state, epoch and the latest loss. */
@@ -94,8 +109,8 @@ export class Controls {
   private validateLearningRate(): boolean {
     const ok = this.learningRate.value.trim() !== '' && isLearningRate(Number(this.learningRate.value));
     this.learningRate.setAttribute('aria-invalid', String(!ok));
-    this.learningRateApply.disabled = !ok || !this.learningRateTouched;
-    this.learningRateNote.textContent = ok ? (this.learningRateTouched ? 'not applied yet' : '') : 'must be a positive number';
+    this.learningRateApply.disabled = !ok || !this.learningRateTouched || this.locked !== undefined;
+    this.learningRateNote.textContent = this.locked !== undefined ? 'the debugger\'s: lr = … in the Debug Console' : ok ? (this.learningRateTouched ? 'not applied yet' : '') : 'must be a positive number';
     return ok;
   }
 

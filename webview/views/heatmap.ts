@@ -1,6 +1,6 @@
 /**
  * A matrix drawn on a canvas, one cell per parameter: rows are the units j of a layer, columns the
- * units k of the layer before, plus a last column for the biases. Hover or keyboard focus shows
+ * units k of the layer before, plus a last column for the biases (or, `noBias`, any matrix). Hover or keyboard focus shows
  * the cell's name and exact values in the tooltip; click, Enter or Space activates it (reveal in
  * the file). Arrow keys move the focused cell; Home/End go to the first column / the bias column
  * (with Ctrl: the first / last cell), PageUp/PageDown to the first / last row. Used for the weight views and for the
@@ -31,6 +31,8 @@ export interface HeatmapSpec {
   onActivate?(j: number, k: number): void;
   /** Accessible name of the whole matrix. */
   label: string;
+  /** A plain matrix of `inputs` columns, with no bias column (the debugger's matrices). */
+  noBias?: boolean;
 }
 
 const LEFT = 30;
@@ -81,7 +83,7 @@ export class Heatmap {
   set(spec: HeatmapSpec, theme: Theme): void {
     this.spec = spec;
     this.theme = theme;
-    this.focus = [Math.min(this.focus[0], spec.rows - 1), Math.min(this.focus[1], spec.inputs)];
+    this.focus = [Math.min(this.focus[0], spec.rows - 1), Math.min(this.focus[1], this.lastColumn)];
     this.canvas.setAttribute('aria-label', `${spec.label}. Arrow keys move between cells, Enter shows the number in the file.`);
     this.element.setAttribute('data-rows', String(spec.rows));
     this.element.setAttribute('data-cols', String(spec.inputs));
@@ -94,7 +96,13 @@ export class Heatmap {
     const spec = this.spec;
     if (!spec) return;
     const avail = Math.max(120, (this.element.parentElement?.clientWidth ?? 400) - LEFT - GAP - 8);
-    this.cell = Math.max(10, Math.min(44, Math.floor(avail / (spec.inputs + 1))));
+    this.cell = Math.max(10, Math.min(44, Math.floor(avail / (spec.inputs + (spec.noBias ? 0 : 1)))));
+  }
+
+  /** The last column's index: the bias column, or the matrix's last column when it has none. */
+  private get lastColumn(): number {
+    const spec = this.spec;
+    return spec === undefined ? 0 : spec.noBias ? spec.inputs - 1 : spec.inputs;
   }
 
   draw(): void {
@@ -104,7 +112,7 @@ export class Heatmap {
     this.layout();
     this.publishGeometry();
     const c = this.cell;
-    const w = LEFT + (spec.inputs + 1) * c + GAP + 2;
+    const w = LEFT + (spec.inputs + (spec.noBias ? 0 : 1)) * c + (spec.noBias ? 0 : GAP) + 2;
     const h = TOP + spec.rows * c + 2;
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(w * dpr) || this.canvas.height !== Math.round(h * dpr)) {
@@ -122,7 +130,7 @@ export class Heatmap {
     ctx.textBaseline = 'middle';
     ctx.fillStyle = css(theme.muted);
     const labelEvery = c >= 16 ? 1 : Math.ceil(16 / c);
-    for (let k = 0; k <= spec.inputs; k++) {
+    for (let k = 0; k <= this.lastColumn; k++) {
       if (k < spec.inputs && k % labelEvery !== 0 && k !== spec.inputs - 1) continue;
       ctx.fillText(k === spec.inputs ? 'b' : String(k + 1), this.x(k) + c / 2, TOP / 2);
     }
@@ -132,7 +140,7 @@ export class Heatmap {
       ctx.fillText(String(j + 1), LEFT - 6, TOP + j * c + c / 2);
     }
     for (let j = 0; j < spec.rows; j++) {
-      for (let k = 0; k <= spec.inputs; k++) {
+      for (let k = 0; k <= this.lastColumn; k++) {
         const v = spec.value(j, k);
         const x = this.x(k);
         const y = TOP + j * c;
@@ -153,7 +161,7 @@ export class Heatmap {
     ctx.strokeStyle = css(theme.border, 0.6);
     ctx.lineWidth = 1;
     ctx.strokeRect(LEFT + 0.5, TOP + 0.5, spec.inputs * c - 1, spec.rows * c - 1);
-    ctx.strokeRect(this.x(spec.inputs) + 0.5, TOP + 0.5, c - 1, spec.rows * c - 1);
+    if (!spec.noBias) ctx.strokeRect(this.x(spec.inputs) + 0.5, TOP + 0.5, c - 1, spec.rows * c - 1);
     const outline = (cell: [number, number] | undefined, color: RGB, width: number): void => {
       if (!cell) return;
       ctx.strokeStyle = css(color);
@@ -219,6 +227,7 @@ export class Heatmap {
     const j = Math.floor((py - TOP) / this.cell);
     if (j < 0 || j >= spec.rows) return undefined;
     if (px >= LEFT && px < LEFT + spec.inputs * this.cell) return [j, Math.floor((px - LEFT) / this.cell)];
+    if (spec.noBias) return undefined;
     const bx = this.x(spec.inputs);
     if (px >= bx && px < bx + this.cell) return [j, spec.inputs];
     return undefined;
@@ -247,13 +256,13 @@ export class Heatmap {
       case 'ArrowUp': j = Math.max(0, j - 1); break;
       case 'ArrowDown': j = Math.min(spec.rows - 1, j + 1); break;
       case 'ArrowLeft': k = Math.max(0, k - 1); break;
-      case 'ArrowRight': k = Math.min(spec.inputs, k + 1); break;
+      case 'ArrowRight': k = Math.min(this.lastColumn, k + 1); break;
       case 'Home':
         k = 0;
         if (e.ctrlKey || e.metaKey) j = 0;
         break;
       case 'End':
-        k = spec.inputs;
+        k = this.lastColumn;
         if (e.ctrlKey || e.metaKey) j = spec.rows - 1;
         break;
       case 'PageUp': j = 0; break;

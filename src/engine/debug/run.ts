@@ -23,6 +23,7 @@
 import { predictedClass, type Network } from '../network';
 import { createOptimizer, type Optimizer, type OptimizerState } from '../optimizers';
 import { Rng } from '../rng';
+import { parameterValues, type TrainerCheckpoint } from '../trainer';
 import { isLearningRate, type Dataset, type TrainingSpec } from '../spec';
 
 export type Stage =
@@ -292,6 +293,17 @@ export class DebugRun {
       optimizer: this.optimizer.saveState(),
       order: this.order.slice(),
     };
+  }
+
+  /**
+   * The state at an epoch's end as the Trainer's own checkpoint (Trainer.checkpoint) of the same
+   * run would hold it: the epochs done, the parameters, the order, the shuffle stream and the
+   * optimizer. A Trainer restored from it goes on bit for bit as this run does (the Runs store
+   * replays recorded debugger runs with it).
+   */
+  checkpoint(): TrainerCheckpoint {
+    if (!this.atEpochEnd) throw new Error('a checkpoint is taken at an epoch\'s end');
+    return { epoch: this.epochsDone, parameters: parameterValues(this.net), order: this.order.slice(), rng: this.rng.saveState(), optimizer: this.optimizer.saveState() };
   }
 
   restore(s: RunSnapshot): void {

@@ -103,6 +103,11 @@ export class Timeline {
     }
   }
 
+  /** The learning rate the user set while stopped at `tick`, if any (in effect from the stage after it). */
+  learningRateSetAt(tick: number): number | undefined {
+    return this.lrLog.get(tick);
+  }
+
   /** How many snapshots are kept (for tests and the log). */
   get snapshots(): number {
     return this.snaps.length;

@@ -156,7 +156,7 @@ export function summaryIn(v: unknown, where = 'run'): RunSummary {
     pinned: bool(o.pinned, `${where}.pinned`),
     startedAt: str(o.startedAt, `${where}.startedAt`),
     seconds: num(o.seconds, `${where}.seconds`),
-    source: oneOf(o.source, ['cli', 'vscode'] as const, `${where}.source`),
+    source: oneOf(o.source, ['cli', 'vscode', 'debugger'] as const, `${where}.source`),
     end: oneOf(o.end, ['done', 'stopped', 'diverged', 'error'] as const, `${where}.end`),
     seed: num(o.seed, `${where}.seed`),
     startEpoch: int(o.startEpoch, `${where}.startEpoch`),

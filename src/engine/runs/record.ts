@@ -16,7 +16,7 @@ import type { Dataset, NetSpec } from '../spec';
 import type { EpochStats, Trainer, TrainerCheckpoint } from '../trainer';
 import { diffSettings, runSettings, type RunSettings, type SettingChange } from './settings';
 
-export type RunSource = 'cli' | 'vscode';
+export type RunSource = 'cli' | 'vscode' | 'debugger';
 export type RunEndReason = 'done' | 'stopped' | 'diverged' | 'error';
 
 /** What a list of runs shows (store.ts keeps these in its index, without the heavy parts). */
@@ -152,6 +152,9 @@ export interface RecorderOptions {
  * Records a run of `trainer`: construct it before the first epoch, call `epoch` after each, and
  * `learningRate` when the learning rate is changed between epochs; `finish` makes the record.
  */
+/** What a recorder reads of the trainer it records (a Trainer, or the debugger's run at epoch ends). */
+export type RecordedTrainer = Pick<Trainer, 'epoch' | 'threads' | 'net' | 'lastUpdate' | 'checkpoint'>;
+
 export class RunRecorder {
   private readonly history = new LossHistory(CURVE_POINTS);
   private readonly gradients: ThinnedSeries<GradientPoint>;
@@ -166,7 +169,7 @@ export class RunRecorder {
   private last: EpochPoint | undefined;
 
   constructor(
-    readonly trainer: Trainer,
+    readonly trainer: RecordedTrainer,
     private readonly options: RecorderOptions,
   ) {
     this.clock = options.clock ?? (() => performance.now());
@@ -254,7 +257,7 @@ function norm(a: Float64Array): number {
 }
 
 /** The gradient norm and update/weight ratio of each layer, as the trainer stands now. */
-export function gradientPoint(trainer: Trainer, epoch: number): GradientPoint {
+export function gradientPoint(trainer: Pick<Trainer, 'net' | 'lastUpdate'>, epoch: number): GradientPoint {
   const norms: number[] = [];
   const ratios: number[] = [];
   const net = trainer.net;

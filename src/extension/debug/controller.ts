@@ -10,10 +10,16 @@
  */
 import { checkStage, type Filters, type Finding } from '../../engine/debug/checks';
 import { compileCondition, compileTemplate, evaluate, ExprError, isMatrix, matrix, parse, summarize, type ExprScope, type Matrix, type Value } from '../../engine/debug/expr';
-import { DebugRun, stageName } from '../../engine/debug/run';
+import { DebugRun, stageName, type EpochResult } from '../../engine/debug/run';
 import { batchValues, layerReached, layerValues, runScope, runValues } from '../../engine/debug/scope';
 import { Timeline } from '../../engine/debug/timeline';
 import { loadNet, networkFor } from '../../engine/load';
+import type { Network } from '../../engine/network';
+import { RunRecorder, type RecordedTrainer, type RunRecord, type Snapshot } from '../../engine/runs';
+import type { EpochPoint } from '../../engine/history';
+import { reducePoints } from '../../engine/history';
+import { boundaryView, snapshot, summarize as summarizeNet, traceView } from '../worker/views';
+import type { NetSummary } from '../worker/protocol';
 import { firstNonFinite } from '../../engine/trainer';
 import { formatProblem } from '../../engine/format';
 import type { NetSpec } from '../../engine/spec';
@@ -21,8 +27,11 @@ import { parameterName } from '../../engine/spec';
 import { formatFull, formatNumber, formatRow, formatSummary } from '../../shared/format';
 import { replyOf, type ReplyEnvelope } from '../../shared/rpc';
 import type {
-  BreakpointSpec, BreakpointStatus, DebugEvent, DebugParams, DebugRequest, DebugRequestType, DebugResult, FrameInfo, MatrixSource, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
+  BreakpointSpec, BreakpointStatus, DebugEvent, DebugParams, DebugRequest, DebugRequestType, DebugResult, FrameInfo, MatrixSource, MatrixValue, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
 } from './protocol';
+
+/** Most loss points the inspector's chart is sent of the debugger's epochs (its history's limit). */
+const HISTORY_POINTS = 2000;
 
 const SLICE_MS = 15;
 
@@ -60,6 +69,12 @@ export class DebugController {
   private scheduled = false;
   private readonly scopes = new Map<number, ExprScope>();
   private scopesTick = -1;
+  /**
+   * A copy of the run's network for the inspector's views: THE snapshot computes the full-set
+   * gradient and the boundary runs forward passes, which would overwrite the stopped batch's
+   * values (its dW, net inputs, deltas) in the run's own network.
+   */
+  private mirror: { net: Network; summary: NetSummary } | undefined;
 
   constructor(
     private readonly emit: (e: DebugEvent) => void,
@@ -116,6 +131,16 @@ export class DebugController {
         return this.evaluate(r.params.expression, r.params.layer, r.params.context);
       case 'inline':
         return this.inline();
+      case 'inspect':
+        return this.inspect(r.params.boundarySize);
+      case 'trace': {
+        const net = this.mirrored();
+        return traceView(net, this.run.train, r.params.sample, this.run.learningRate, this.spec?.training.l2 ?? 0);
+      }
+      case 'matrix':
+        return this.matrixValue(r.params.source);
+      case 'record':
+        return this.record(r.params.file, r.params.text, r.params.now);
     }
   }
 
@@ -135,6 +160,7 @@ export class DebugController {
     if (spec.training.precision === 'float32') notes.push('The file trains in float32; the debugger runs in float64 so that every number it shows is exact.');
     const run = new DebugRun(networkFor(spec, 'exact'), loaded.train, spec.training, spec.seed, loaded.validation);
     this.timeline = new Timeline(run);
+    this.mirror = undefined;
     this.scopes.clear();
     this.scopesTick = -1;
     this.spec = spec;
@@ -578,6 +604,124 @@ export class DebugController {
     return this.matrixVar(expression, { of: 'eval', expression, layer: l }, v, expression);
   }
 
+  /** The mirror network, holding the stopped run's parameters now. */
+  private mirrored(): Network {
+    const run = this.run;
+    const spec = this.spec;
+    if (spec === undefined) throw new Error('nothing was launched');
+    if (this.mirror === undefined) {
+      const net = networkFor(spec, 'exact');
+      this.mirror = { net, summary: summarizeNet(spec, net, this.launchArgs?.file ?? '', run.train, run.validation) };
+    }
+    const from = run.net.parameters();
+    this.mirror.net.parameters().forEach((p, i) => p.value.set(from[i].value));
+    return this.mirror.net;
+  }
+
+  /** The stopped state for the inspector, made by THE snapshot (worker/views.ts) on the mirror. */
+  private inspect(boundarySize: number): DebugResult<'inspect'> {
+    const run = this.run;
+    const spec = this.spec;
+    const net = this.mirrored();
+    if (spec === undefined || this.mirror === undefined) throw new Error('nothing was launched');
+    const results = run.epochResults;
+    const network = snapshot({
+      spec,
+      net,
+      // the stopped run's optimizer: its learning rate, last update, and the epochs completed
+      trainer: { lastUpdate: (l) => run.optimizer.lastUpdate(l), learningRate: run.learningRate, epoch: results.length },
+      train: run.train,
+      summary: this.mirror.summary,
+      fileName: this.launchArgs?.file ?? '',
+      updated: run.optimizer.steps > 0,
+    });
+    const history = reducePoints(results.map(epochPoint), HISTORY_POINTS);
+    const boundary = boundaryView(net, run.train, boundarySize, this.mirror.summary.classification);
+    return boundary === undefined ? { network, history } : { network, boundary, history };
+  }
+
+  private matrixValue(source: MatrixSource): MatrixValue {
+    const m = this.matrixOf(source);
+    if (!isMatrix(m)) throw new Error('the value is a number, not a matrix');
+    const v = this.variableReached(source);
+    if (v !== undefined) throw new Error(v);
+    return { rows: m.rows, cols: m.cols, values: Array.from(m.data) };
+  }
+
+  /** Why a layer's batch value cannot be shown at this stage (not computed yet), if so. */
+  private variableReached(source: MatrixSource): string | undefined {
+    if (source.of !== 'layer' && !(source.of === 'batch' && source.name === 'outputs')) return undefined;
+    const layer = source.of === 'layer' ? source.layer : this.run.net.depth;
+    const reached = layerReached(this.run, layer);
+    const forward = source.name === 'net' || source.name === 'out' || source.name === 'outputs';
+    const backward = source.name === 'delta' || source.name === 'dW' || source.name === 'db';
+    if ((forward && !reached.forward) || (backward && !reached.backward)) return `not computed yet in this batch (the run is at ${stageName(this.run.position.stage)})`;
+    return undefined;
+  }
+
+  /**
+   * The record of this run for the Runs store (engine/runs): the path from the start to the state
+   * the run is in now — after Step Back, the state stepped back to; a future left behind by
+   * stepping back is not part of it. The path is replayed from the start (bit for bit, with the
+   * learning rates set on the way) to feed a RunRecorder at every epoch's end; it ends at the last
+   * completed epoch. A learning rate set in the middle of epoch E is recorded as set after E, with
+   * a snapshot at E's end, so the Runs store's replays (whole epochs) stay exact.
+   */
+  private record(file: string, text: string, now?: number): RunRecord | undefined {
+    const tl = this.timeline;
+    const spec = this.spec;
+    if (tl === undefined || spec === undefined) return undefined;
+    const run = tl.run;
+    const end = tl.tick;
+    if (run.epochResults.length === 0) return undefined;
+    const started = Date.now();
+    const trainer: RecordedTrainer = {
+      get epoch() {
+        return run.epochResults.length;
+      },
+      threads: 1,
+      net: run.net,
+      lastUpdate: (l) => run.optimizer.lastUpdate(l),
+      checkpoint: () => run.checkpoint(),
+    };
+    tl.goTo(0);
+    const recorder = new RunRecorder(trainer, { file, text, spec, train: run.train, validation: run.validation, source: 'debugger', now, clock: () => Date.now() - started });
+    const atZero = tl.learningRateSetAt(0);
+    if (atZero !== undefined) recorder.learningRate(atZero);
+    const extra: Snapshot[] = [];
+    let pending: number | undefined;
+    let lastEpochEnd = 0;
+    const visit = (): void => {
+      const lr = tl.learningRateSetAt(tl.tick);
+      if (run.atEpochEnd) {
+        lastEpochEnd = tl.tick;
+        recorder.epoch(epochPoint(run.epochResults[run.epochResults.length - 1]));
+        if (pending !== undefined) {
+          recorder.learningRate(pending);
+          extra.push({ epoch: run.epochResults.length, state: run.checkpoint() });
+          pending = undefined;
+        }
+        if (lr !== undefined) recorder.learningRate(lr);
+      } else if (lr !== undefined) {
+        pending = lr;
+      }
+    };
+    // stage by stage from the start (goTo would jump to the last snapshot before the end)
+    while (tl.tick < end) {
+      tl.step();
+      visit();
+    }
+    tl.goTo(lastEpochEnd);
+    const finished = run.position.epoch >= spec.training.epochs;
+    const record = recorder.finish(finished ? 'done' : 'stopped', finished ? undefined : `debugger: ended at epoch ${run.position.epoch}${lastEpochEnd === end ? '' : ` (recorded up to its last completed epoch; the run stood at ${stageName(run.position.stage)} of a later batch)`}`);
+    tl.goTo(end);
+    for (const x of extra) if (!record.snapshots.some((y) => y.epoch === x.epoch)) record.snapshots.push(x);
+    record.snapshots.sort((a, b) => a.epoch - b.epoch);
+    this.scopes.clear();
+    this.scopesTick = -1;
+    return record;
+  }
+
   private inline(): { layer: number; text: string }[] {
     const run = this.run;
     const out: { layer: number; text: string }[] = [];
@@ -591,6 +735,14 @@ export class DebugController {
     }
     return out;
   }
+}
+
+function epochPoint(r: EpochResult): EpochPoint {
+  const p: EpochPoint = { epoch: r.epoch, loss: r.loss };
+  if (r.accuracy !== undefined) p.accuracy = r.accuracy;
+  if (r.valLoss !== undefined) p.valLoss = r.valLoss;
+  if (r.valAccuracy !== undefined) p.valAccuracy = r.valAccuracy;
+  return p;
 }
 
 function sum(m: Matrix): number {

@@ -6,6 +6,8 @@
  * are a discriminated union on `type`; nothing is `any`.
  */
 import type { FilterId } from '../../engine/debug/checks';
+import type { RunRecord } from '../../engine/runs';
+import type { BoundaryView, EpochPoint, NetworkView, TraceView } from '../../shared/protocol';
 import type { ReplyEnvelope, RequestEnvelope } from '../../shared/rpc';
 
 /** A breakpoint on the line of layer l: stops after that layer's backward pass. */
@@ -96,7 +98,28 @@ export type DebugRequests = {
   evaluate: { params: { expression: string; layer: number; context: string }; result: VarInfo };
   /** Values of every layer for inline display: the stopped state's ‖W‖, ‖dW‖ and output means. */
   inline: { params: Record<never, never>; result: { layer: number; text: string }[] };
+  /**
+   * The stopped state for the inspector: THE snapshot (src/extension/worker/views.ts) of the
+   * stopped weights, the decision boundary (two inputs), and the epochs' losses so far.
+   */
+  inspect: { params: { boundarySize: number }; result: { network: NetworkView; boundary?: BoundaryView; history: EpochPoint[] } };
+  /** One sample's pass at the stopped weights (the inspector's step-through and network graph). */
+  trace: { params: { sample: number }; result: TraceView };
+  /** A matrix of the stopped state, every entry (the inspector's "Open as Heatmap"). */
+  matrix: { params: { source: MatrixSource }; result: MatrixValue };
+  /**
+   * The run for the Runs store: the path that ended in the state the run is in now (after Step
+   * Back, the state stepped back to), as a RunRecord; undefined when no epoch was completed.
+   */
+  record: { params: { file: string; text: string; now?: number }; result: RunRecord | undefined };
 };
+
+export interface MatrixValue {
+  rows: number;
+  cols: number;
+  /** Row-major, the engine's float64 values. */
+  values: number[];
+}
 
 export type DebugRequestType = keyof DebugRequests;
 export type DebugParams<K extends DebugRequestType> = DebugRequests[K]['params'];

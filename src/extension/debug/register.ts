@@ -7,10 +7,31 @@
 import * as vscode from 'vscode';
 import { NET_SELECTOR, isNetUri } from '../config';
 import { RESTRICTED_MESSAGE, allowOutsideData, guarded, isTrusted } from '../trust';
+import type { RunRecord } from '../../engine/runs';
+import { DebugFollow } from './follow';
 import { BackpropDebugSession } from './session';
 
 export const DEBUG_TYPE = 'backprop';
 export const DEBUG_COMMAND = 'backprop.debugTraining';
+export const HEATMAP_COMMAND = 'backprop.debug.openAsHeatmap';
+
+/** What "Open as Heatmap" is given by the Variables view: the session and the variable. */
+function heatmapArgument(arg: unknown): { sessionId: string; variablesReference: number; name: string } | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { sessionId, variable } = arg as { sessionId?: unknown; variable?: unknown };
+  if (typeof sessionId !== 'string' || typeof variable !== 'object' || variable === null) return undefined;
+  const { variablesReference, name } = variable as { variablesReference?: unknown; name?: unknown };
+  if (typeof variablesReference !== 'number' || typeof name !== 'string') return undefined;
+  return { sessionId, variablesReference, name };
+}
+
+export interface DebuggerWiring {
+  /** What the inspector follows of the debugger. */
+  follow: DebugFollow;
+  /** Keeps the record of a debug run when its session ends (the Runs store). */
+  record?: (uri: vscode.Uri, record: RunRecord) => Promise<unknown>;
+}
+
 /** The Debug lens shown with the others at the top of a `.net.json` (see editor/lens.ts). */
 export function debugLensCommand(uri: vscode.Uri): vscode.Command {
   return { title: '$(debug-alt) Debug', command: DEBUG_COMMAND, tooltip: 'Debug training: breakpoints on layers, step batch by batch and stage by stage, inspect every matrix', arguments: [uri] };
@@ -20,7 +41,7 @@ function launchConfig(uri: vscode.Uri): vscode.DebugConfiguration {
   return { type: DEBUG_TYPE, request: 'launch', name: `Debug training: ${uri.path.split('/').pop() ?? ''}`, program: uri.fsPath, stopOnEntry: false };
 }
 
-export function registerDebugger(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): void {
+export function registerDebugger(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, wiring: DebuggerWiring): void {
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'debugWorker.js').fsPath;
   const sessions = new Map<string, BackpropDebugSession>();
 
@@ -28,6 +49,20 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
     createDebugAdapterDescriptor(session) {
       const adapter = new BackpropDebugSession(workerPath);
       sessions.set(session.id, adapter);
+      wiring.follow.attach(adapter);
+      const record = wiring.record;
+      if (record !== undefined) {
+        // when the session ends, while its worker still holds the run: the run for the Runs store
+        adapter.beforeEnd = async () => {
+          if (adapter.file === '') return;
+          try {
+            const r = await adapter.record();
+            if (r !== undefined) await record(vscode.Uri.file(adapter.file), r);
+          } catch (e) {
+            log.warn(`debugger: the run was not recorded: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        };
+      }
       return new vscode.DebugAdapterInlineImplementation(adapter);
     },
   };
@@ -90,6 +125,22 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       log.info(`debugging ${uri.fsPath}`);
       return vscode.debug.startDebugging(vscode.workspace.getWorkspaceFolder(uri), launchConfig(uri));
     })),
+    // Variables > right-click a matrix or vector > Open as Heatmap (package.json: debug/variables/context)
+    vscode.commands.registerCommand(HEATMAP_COMMAND, async (arg?: unknown) => {
+      const a = heatmapArgument(arg);
+      const adapter = a === undefined ? undefined : sessions.get(a.sessionId);
+      if (a === undefined || adapter === undefined) {
+        void vscode.window.showInformationMessage('Open as Heatmap works on a matrix or vector in the Variables of a stopped Backprop debug session.');
+        return false;
+      }
+      try {
+        await wiring.follow.openHeatmap(adapter, a.variablesReference, a.name);
+        return true;
+      } catch (e) {
+        void vscode.window.showWarningMessage(e instanceof Error ? e.message : String(e));
+        return false;
+      }
+    }),
     vscode.languages.registerInlineValuesProvider(NET_SELECTOR, {
       async provideInlineValues(doc) {
         const active = vscode.debug.activeDebugSession;

@@ -17,7 +17,19 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { FILTER_DEFAULTS, type FilterId } from '../../engine/debug/checks';
 import { WorkerChannel, type DebugChannel } from './channel';
 import { NetFileMap } from './fileMap';
-import type { DebugEvent, FrameInfo, ResumeHow, RunPosition, VarInfo, VarRef, WatchSpec } from './protocol';
+import type { DebugEvent, DebugParams, DebugRequestType, DebugResult, FrameInfo, MatrixSource, MatrixValue, ResumeHow, RunPosition, VarInfo, VarRef, WatchSpec } from './protocol';
+
+/** What the inspector follows of a session: where it stopped, that it runs again, that it ended. */
+export type FollowEvent =
+  | { kind: 'stopped'; position: RunPosition; description: string; reason: string }
+  | { kind: 'running' }
+  | { kind: 'ended' };
+
+/**
+ * The Variables context value of a matrix or vector (`debugProtocolVariableMenuContext`, read by
+ * VS Code from `__vscodeVariableMenuContext`): the "Open as Heatmap" item shows for these only.
+ */
+export const MATRIX_MENU_CONTEXT = 'backpropMatrix';
 
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   /** The `.net.json` file to train. */
@@ -52,6 +64,12 @@ export class BackpropDebugSession extends LoggingDebugSession {
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
   /** Data breakpoint ids → weights, for setDataBreakpoints. */
   private readonly dataIds = new Map<string, { layer: number; j: number; k: number }>();
+  /** The file's text the run was launched with (recorded with the run). */
+  private text = '';
+  /** Told when the run stops, runs again and ends (the inspector follows it; set by register.ts). */
+  follow: ((e: FollowEvent) => void) | undefined;
+  /** Called once when the session ends, while the worker still holds the run (recording it). */
+  beforeEnd: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly workerPath: string,
@@ -86,6 +104,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
       if (typeof args.program !== 'string' || args.program === '') throw new Error('the launch configuration has no "program" (the .net.json file to debug)');
       this.program = path.resolve(args.program);
       const text = fs.readFileSync(this.program, 'utf8');
+      this.text = text;
       this.map = new NetFileMap(text);
       const channel = this.openChannel(this.workerPath);
       this.channel = channel;
@@ -118,6 +137,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
         if (e.breakpoints !== undefined) ev.body.hitBreakpointIds = e.breakpoints.map((i) => i + 1);
         ev.body.allThreadsStopped = true;
         this.sendEvent(ev);
+        this.follow?.({ kind: 'stopped', position: e.position, description: e.description, reason: e.reason });
         break;
       }
       case 'output':
@@ -233,8 +253,9 @@ export class BackpropDebugSession extends LoggingDebugSession {
   }
 
   private toVariable(v: VarInfo): DebugProtocol.Variable {
-    const out: DebugProtocol.Variable = { name: v.name, value: v.value, type: v.type, variablesReference: v.ref === undefined ? 0 : this.handles.create(v.ref), evaluateName: v.evaluateName };
+    const out: DebugProtocol.Variable & { __vscodeVariableMenuContext?: string } = { name: v.name, value: v.value, type: v.type, variablesReference: v.ref === undefined ? 0 : this.handles.create(v.ref), evaluateName: v.evaluateName };
     if (v.indexed !== undefined && v.ref !== undefined) out.indexedVariables = v.indexed;
+    if (v.ref?.kind === 'matrix') out.__vscodeVariableMenuContext = MATRIX_MENU_CONTEXT;
     return out;
   }
 
@@ -274,6 +295,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   private resume<R extends DebugProtocol.Response>(response: R, how: ResumeHow): Promise<void> {
     this.handles.reset();
+    if (how !== 'stepBack' && how !== 'reverseContinue') this.follow?.({ kind: 'running' });
     return this.forward(response, async (c) => {
       await c.request('resume', { how });
     });
@@ -312,6 +334,7 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   protected override async restartRequest(response: DebugProtocol.RestartResponse): Promise<void> {
     this.handles.reset();
+    this.follow?.({ kind: 'running' });
     await this.forward(response, async (c) => {
       await c.request('restart', {});
       await c.request('resume', { how: 'continue' });
@@ -366,8 +389,49 @@ export class BackpropDebugSession extends LoggingDebugSession {
 
   private async close(): Promise<void> {
     const c = this.channel;
+    const before = this.beforeEnd;
+    this.beforeEnd = undefined;
+    if (c !== undefined && before !== undefined) await before().catch(() => undefined);
     this.channel = undefined;
     if (c !== undefined) await c.close();
+    if (c !== undefined) this.follow?.({ kind: 'ended' });
+  }
+
+  /** The launched `.net.json` (absolute path; '' before launch). */
+  get file(): string {
+    return this.program;
+  }
+
+  private request<K extends DebugRequestType>(type: K, params: DebugParams<K>): Promise<DebugResult<K>> {
+    const c = this.channel;
+    if (c === undefined) return Promise.reject(new Error('the debug session has ended'));
+    return c.request(type, params);
+  }
+
+  /** The stopped state for the inspector (THE snapshot, made in the debug worker). */
+  inspect(boundarySize: number): Promise<DebugResult<'inspect'>> {
+    return this.request('inspect', { boundarySize });
+  }
+
+  /** One sample's pass at the stopped weights. */
+  trace(sample: number): Promise<DebugResult<'trace'>> {
+    return this.request('trace', { sample });
+  }
+
+  /** What a Variables entry of the current stop stands for, when it is a matrix or vector. */
+  matrixSource(variablesReference: number): MatrixSource | undefined {
+    const ref = this.handles.get(variablesReference);
+    return ref?.kind === 'matrix' ? ref.source : undefined;
+  }
+
+  /** Every entry of a matrix of the stopped state. */
+  matrix(source: MatrixSource): Promise<MatrixValue> {
+    return this.request('matrix', { source });
+  }
+
+  /** The run as a record for the Runs store (see DebugController.record), or undefined (no epoch completed). */
+  record(now?: number): Promise<DebugResult<'record'>> {
+    return this.request('record', { file: this.program, text: this.text, now });
   }
 
   /** The inline values of the stopped state: a short text per layer line (for the editor). */

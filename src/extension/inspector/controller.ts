@@ -17,6 +17,7 @@
  */
 import type * as vscode from 'vscode';
 import type { SessionProgress, TrainingSessionApi } from '../sessionApi';
+import type { InspectorDebug, InspectorDebugState } from '../debugApi';
 import {
   parseFromWebview,
   type EpochPoint,
@@ -51,6 +52,8 @@ export interface ControllerTiming {
   boundarySize: number;
 }
 
+const DEBUGGING = 'The debugger is running this file: the inspector shows its state, and training from here is off until the debug session ends.';
+
 export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64 };
 
 export class InspectorController implements vscode.Disposable {
@@ -77,6 +80,15 @@ export class InspectorController implements vscode.Disposable {
 
   /** Opens the file's Runs panel (the inspector's Runs button; set by the panel). */
   openRuns?: () => void;
+  /** The debugger's state for this file (set by followDebugger). */
+  private debug?: InspectorDebug;
+  /**
+   * True while a debug session of the file is stopped or running: the views show the debugger's
+   * state, the session's progress and network are not sent, and the training controls are off
+   * (training the file meanwhile would mix two runs in one view). When the session ends, a fresh
+   * `init` brings the file's state back.
+   */
+  private following = false;
 
   constructor(
     private readonly session: TrainingSessionApi,
@@ -96,11 +108,42 @@ export class InspectorController implements vscode.Disposable {
         // message must not carry the run's old state past it (the webview shows the last state).
         this.progressThrottle.cancel();
         this.flushProgress();
+        if (this.following) return; // (the init at the debug session's end sends the state)
         this.send({ type: 'state', state: s.state, ...(s.message !== undefined ? { message: s.message } : {}) });
         if (s.state !== 'training') this.networkThrottle.trigger();
       }),
       session.onNetworkChanged(() => this.networkThrottle.trigger()),
     );
+  }
+
+  /** Follows the debugger: when a debug session of this file stops, the views show its state. */
+  followDebugger(debug: InspectorDebug): void {
+    this.debug = debug;
+    this.subscriptions.push(debug.onDidChange(() => this.onDebug()));
+    this.onDebug();
+  }
+
+  private onDebug(): void {
+    const d = this.debug?.current();
+    if (d !== undefined && d.state !== 'ended') {
+      this.following = true;
+      this.pending = [];
+      this.progressThrottle.cancel();
+      this.sendDebug(d);
+      return;
+    }
+    if (d !== undefined) this.sendDebug(d); // ended: the heatmaps stay, marked
+    if (this.following) {
+      this.following = false;
+      if (this.ready) void this.sendInit().catch((e: unknown) => this.log.warn(`inspector ${this.uri}: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  private sendDebug(d: InspectorDebugState): void {
+    this.send({ type: 'debug', state: d.state, banner: d.banner, heatmaps: d.heatmaps, ...(d.detail !== undefined ? { detail: d.detail } : {}), ...(d.history !== undefined && d.state === 'stopped' ? { history: d.history } : {}) });
+    if (d.state !== 'stopped' || d.network === undefined) return;
+    this.send({ type: 'network', network: d.network });
+    if (d.boundary !== undefined) this.send({ type: 'boundary', boundary: d.boundary });
   }
 
   /** The panel was shown or hidden. A hidden webview loses its page: wait for its next `ready`. */
@@ -144,7 +187,11 @@ export class InspectorController implements vscode.Disposable {
           this.initialized = false;
           await this.sendInit();
           return;
+        case 'closeDebugHeatmap':
+          this.debug?.closeHeatmap(m.id);
+          return;
         case 'control':
+          if (this.following && m.action !== 'runs') throw new Error(DEBUGGING);
           switch (m.action) {
             case 'train':
               await this.session.train();
@@ -172,6 +219,7 @@ export class InspectorController implements vscode.Disposable {
           }
           return;
         case 'setLearningRate':
+          if (this.following) throw new Error(`${DEBUGGING} Set the debugger's learning rate in the Debug Console: lr = ${m.value}`);
           this.session.setLearningRate(m.value);
           this.log.info(`inspector ${this.uri}: learning rate set to ${m.value}`);
           return;
@@ -196,7 +244,10 @@ export class InspectorController implements vscode.Disposable {
     try {
       let result: WebviewRequests[typeof m.type]['result'];
       if (m.type === 'trace') {
-        result = await this.session.trace(m.params.sample);
+        // while following, the pass at the debugger's stopped weights
+        result = this.following && this.debug !== undefined ? await this.debug.trace(m.params.sample) : await this.session.trace(m.params.sample);
+      } else if (this.following) {
+        throw new Error(`The gradient check works on the file's network. ${DEBUGGING}`);
       } else {
         result = await this.session.gradCheck();
         this.lastReport = result;
@@ -228,12 +279,14 @@ export class InspectorController implements vscode.Disposable {
     this.send({ type: 'init', uri: this.uri, network, history: this.session.history(), historyCapacity: this.session.historyCapacity, state: this.session.state });
     this.initialized = true;
     if (this.lastReport) this.send({ type: 'gradcheck', report: this.lastReport });
-    await this.refreshBoundary();
+    const d = this.debug?.current();
+    if (d !== undefined && (this.following || d.heatmaps.length > 0)) this.sendDebug(d);
+    if (!this.following) await this.refreshBoundary();
   }
 
   private onProgress(p: SessionProgress): void {
     this.lastProgress = p;
-    if (!this.ready) return;
+    if (!this.ready || this.following) return;
     this.pending.push(...p.points);
     this.progressThrottle.trigger();
     this.networkThrottle.trigger();
@@ -250,7 +303,7 @@ export class InspectorController implements vscode.Disposable {
 
   /** Re-reads the network from the session (one request at a time; a trigger meanwhile repeats it). */
   private async refreshNetwork(): Promise<void> {
-    if (!this.ready || this.disposed) return;
+    if (!this.ready || this.disposed || this.following) return;
     if (this.networkBusy) {
       this.networkAgain = true;
       return;
@@ -263,6 +316,7 @@ export class InspectorController implements vscode.Disposable {
       }
       if (this.initialized) {
         const network = await this.session.network();
+        if (this.following) return; // the debugger's state is shown now
         this.twoInputs = network.sizes[0] === 2;
         this.send({ type: 'network', network });
         await this.refreshBoundary();
@@ -283,7 +337,7 @@ export class InspectorController implements vscode.Disposable {
     this.boundaryBusy = true;
     try {
       const boundary = await this.session.boundary(this.timing.boundarySize);
-      if (boundary) this.send({ type: 'boundary', boundary });
+      if (boundary && !this.following) this.send({ type: 'boundary', boundary });
     } finally {
       this.boundaryBusy = false;
     }

@@ -6,6 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { TrainingSessionApi } from '../sessionApi';
+import type { InspectorDebug } from '../debugApi';
 import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions } from './panel';
 import { isTrusted } from '../trust';
 
@@ -33,6 +34,8 @@ export function registerInspector(
   log: vscode.LogOutputChannel,
   /** Keeps the file's session (and its worker) alive while its inspector is open. */
   retain?: (uri: vscode.Uri) => vscode.Disposable,
+  /** The debugger's state of the file, which its inspector follows. */
+  debugFor?: (uri: vscode.Uri) => InspectorDebug,
 ): Inspector {
   const panels = new Map<string, InspectorPanel>();
   const extensionUri = context.extensionUri;
@@ -44,6 +47,7 @@ export function registerInspector(
       hold?.dispose();
     });
     panels.set(uri.toString(), p);
+    if (debugFor !== undefined) p.followDebugger(debugFor(uri));
     return p;
   };
 

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { parameterName } from '../../engine/spec';
 import type { RevealMessage } from '../../shared/protocol';
 import type { TrainingSessionApi } from '../sessionApi';
+import type { InspectorDebug } from '../debugApi';
 import { InspectorController } from './controller';
 import { inspectorHtml, makeNonce } from './html';
 import { locateParameter } from './reveal';
@@ -63,6 +64,11 @@ export class InspectorPanel {
       panel.onDidChangeViewState((e) => this.controller.setVisible(e.webviewPanel.visible)),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** The inspector follows the debugger's sessions of this file. */
+  followDebugger(debug: InspectorDebug): void {
+    this.controller.followDebugger(debug);
   }
 
   /** Brings the panel to the front (in the column it is in). */

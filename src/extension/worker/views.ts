@@ -47,11 +47,15 @@ export function baseName(fileName: string): string {
   return parts[parts.length - 1].replace(/\.net\.json$/i, '');
 }
 
-/** What the worker holds about one loaded file: everything a snapshot is made of. */
+/**
+ * What the worker holds about one loaded file: everything a snapshot is made of. (The debug
+ * worker gives its stopped run's optimizer for `trainer`: the learning rate, the completed epochs
+ * and the last update are all a snapshot reads of it.)
+ */
 export interface SnapshotSource {
   spec: NetSpec;
   net: Network;
-  trainer: Trainer;
+  trainer: Pick<Trainer, 'lastUpdate' | 'learningRate' | 'epoch'>;
   train: Dataset;
   summary: NetSummary;
   fileName: string;

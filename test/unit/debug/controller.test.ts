@@ -11,7 +11,10 @@ import { formatNumber } from '../../../src/shared/format';
 import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { loadNet, networkFor } from '../../../src/engine/load';
 import { DebugController } from '../../../src/extension/debug/controller';
-import type { DebugEvent } from '../../../src/extension/debug/protocol';
+import type { DebugEvent, ResumeHow } from '../../../src/extension/debug/protocol';
+import { Trainer } from '../../../src/engine/trainer';
+import { Replayer, trainerForRecord } from '../../../src/engine/runs';
+import { networkLossAndGradient, type OracleActivation, type OracleLoss } from '../oracle/autograd';
 
 const root = path.resolve(__dirname, '../../../..');
 const file = path.join(root, 'test', 'fixtures', 'debug', 'xor.net.json');
@@ -134,5 +137,99 @@ describe('debug: the worker\'s controller', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  /** Resumes and waits for the next stop (or the end). */
+  function resume(d: DebugController, seen: DebugEvent[], how: ResumeHow): Promise<DebugEvent> {
+    const n = seen.length;
+    d.request('resume', { how });
+    return new Promise((resolve) => {
+      const poll = (): void => {
+        const e = seen.slice(n).find((x) => x.type === 'stopped' || x.type === 'ended');
+        if (e !== undefined) resolve(e);
+        else setImmediate(poll);
+      };
+      poll();
+    });
+  }
+
+  function oracleTrainer(t = text): Trainer {
+    const loaded = loadNet(t, file);
+    assert.ok(loaded.spec && loaded.train);
+    return new Trainer(networkFor(loaded.spec, 'exact'), loaded.train, loaded.spec.training, loaded.spec.seed, loaded.validation);
+  }
+
+  it('inspect: THE snapshot of the stopped run (weights, full-set gradient, last update, epoch, losses, boundary), without touching the stopped batch', async () => {
+    const seen: DebugEvent[] = [];
+    const d = new DebugController((e) => seen.push(e));
+    d.request('launch', { file, text, stopOnEntry: true });
+    await resume(d, seen, 'stepOut'); // the end of epoch 1
+    await resume(d, seen, 'stepIn'); // epoch 2, batch 1, forward layer 1
+    const before = d.request('variables', { ref: { kind: 'matrix', source: { of: 'layer', layer: 1, name: 'net' } } }).map((v) => v.value);
+    const { network, boundary, history } = d.request('inspect', { boundarySize: 8 });
+    // oracle: the Trainer's first epoch, and the independent autograd's full-set gradient at its weights
+    const t = oracleTrainer();
+    const stats = t.runEpoch();
+    assert.equal(network.epoch, 1);
+    assert.deepEqual(history, [{ epoch: 1, loss: stats.loss }]);
+    assert.equal(network.learningRate, 0.5);
+    const sizes = t.net.sizes;
+    const layers = t.net.layers.map((l) => ({
+      activation: l.activation as OracleActivation,
+      weights: Array.from({ length: l.units }, (_, j) => Array.from(l.W.subarray(j * l.inputs, (j + 1) * l.inputs))),
+      biases: Array.from(l.b),
+    }));
+    const g = networkLossAndGradient(layers, t.net.loss as OracleLoss, t.train.inputs.map((x) => Array.from(x)), t.train.targets.map((y) => Array.from(y)), 0);
+    network.layers.forEach((l, i) => {
+      assert.deepEqual(l.W, Array.from(t.net.layers[i].W), `W of layer ${i + 1}`);
+      assert.deepEqual(l.b, Array.from(t.net.layers[i].b));
+      assert.deepEqual(l.uW, Array.from(t.lastUpdate(i + 1).W), `last update of layer ${i + 1}`);
+      const dW = l.dW ?? [];
+      assert.equal(dW.length, sizes[i] * sizes[i + 1]);
+      dW.forEach((x, n) => assert.ok(Math.abs(x - g.gradW[i][Math.floor(n / sizes[i])][n % sizes[i]]) <= 1e-12 * Math.max(1, Math.abs(x)), `dW[${n}] of layer ${i + 1}: ${x}`));
+    });
+    assert.ok(boundary);
+    assert.equal(boundary.values.length, 64);
+    // the stopped batch's own values are as they were (the snapshot ran on a copy)
+    assert.deepEqual(d.request('variables', { ref: { kind: 'matrix', source: { of: 'layer', layer: 1, name: 'net' } } }).map((v) => v.value), before);
+    assert.equal(d.request('stack', {}).position.stage, 'forward layer 1');
+    // a matrix for "Open as Heatmap": every entry; a value not computed at this stage is refused
+    const W2 = d.request('matrix', { source: { of: 'layer', layer: 2, name: 'W' } });
+    assert.deepEqual([W2.rows, W2.cols, W2.values], [1, 3, Array.from(t.net.layers[1].W)]);
+    assert.throws(() => d.request('matrix', { source: { of: 'layer', layer: 2, name: 'delta' } }), /not computed yet in this batch \(the run is at forward layer 1\)/);
+  });
+
+  it('record: the path that ended in the current state (after Step Back: the state stepped back to), with a mid-epoch learning rate that replays exactly', async () => {
+    const seen: DebugEvent[] = [];
+    const d = new DebugController((e) => seen.push(e));
+    d.request('launch', { file, text, stopOnEntry: true });
+    for (let i = 0; i < 3; i++) await resume(d, seen, 'stepOut'); // the end of epoch 3
+    await resume(d, seen, 'stepBack'); // back into epoch 3
+    const back = d.request('record', { file, text, now: 0 });
+    assert.ok(back);
+    const t = oracleTrainer();
+    const losses = [t.runEpoch().loss, t.runEpoch().loss];
+    assert.deepEqual([back.source, back.end, back.epochs, back.curve.map((p) => p.loss)], ['debugger', 'stopped', 2, losses]);
+    assert.deepEqual(Array.from(back.snapshots[back.snapshots.length - 1].state.parameters), Array.from(t.checkpoint().parameters));
+    assert.equal(d.request('stack', {}).position.stage, 'backward layer 1'); // recording left the run where it stood
+
+    // a fresh session: the learning rate set in the middle of epoch 2, then run to the end
+    const seen2: DebugEvent[] = [];
+    const d2 = new DebugController((e) => seen2.push(e));
+    d2.request('launch', { file, text, stopOnEntry: true });
+    await resume(d2, seen2, 'stepOut');
+    await resume(d2, seen2, 'next'); // epoch 2, after batch 1 (of 2)
+    d2.request('evaluate', { expression: 'lr = 0.1', layer: 0, context: 'repl' });
+    assert.equal((await resume(d2, seen2, 'continue')).type, 'ended');
+    const rec = d2.request('record', { file, text, now: 0 });
+    assert.ok(rec);
+    assert.deepEqual([rec.end, rec.epochs, rec.learningRates], ['done', 4, [{ epoch: 2, learningRate: 0.1 }]]);
+    assert.ok(rec.snapshots.some((x) => x.epoch === 2), 'a snapshot at the end of the epoch the rate changed in');
+    // the Runs store's replay (a Trainer, whole epochs) from the epoch-2 snapshot reaches the debugger's final weights
+    const replay = new Replayer({ ...rec, snapshots: rec.snapshots.filter((x) => x.epoch <= 2) }, trainerForRecord(rec));
+    const state = replay.stateAt(4);
+    const W1 = d2.request('matrix', { source: { of: 'layer', layer: 1, name: 'W' } }).values;
+    assert.deepEqual(Array.from(state.parameters.subarray(0, W1.length)), W1);
+    assert.equal(replay.replayedEpochs, 2);
   });
 });

@@ -15,7 +15,7 @@ import { NetCodeLenses } from './editor/lens';
 import { NetQuickFixes } from './editor/quickFix';
 import { DebugFollow } from './debug/follow';
 import { registerDebugger } from './debug/register';
-import { registerInspector } from './inspector';
+import { registerInspector, type Inspector } from './inspector';
 import { TrainingProgress } from './progress';
 import { SessionManager } from './training/sessionManager';
 import { afterRun } from './writeBack';
@@ -35,6 +35,8 @@ export interface BackpropApi {
   progress: TrainingProgress;
   /** The recorded runs (docs/runs.md). */
   runs: RunsService;
+  /** The inspector panels (tests read what they posted to their pages). */
+  inspector: Inspector;
 }
 
 export function activate(context: vscode.ExtensionContext): BackpropApi {
@@ -102,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   registerDebugger(context, log, { follow, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });
   activateJsonLanguageFeatures(log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
-  return { sessions: manager, diagnostics, progress, runs };
+  return { sessions: manager, diagnostics, progress, runs, inspector };
 }
 
 /**

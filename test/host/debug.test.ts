@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import * as vscode from 'vscode';
 import { Trainer } from '../../src/engine';
 import { loadNet, networkFor } from '../../src/engine/load';
+import type { DebugMessage, NetworkView, ToWebview } from '../../src/shared/protocol';
 import { closeAllEditors, extensionApi, openFresh, waitFor } from './helpers';
 
 // each layer on its own line: layers[1] on line 7 (0-based 6), layers[2] on line 8
@@ -125,6 +126,81 @@ describe('extension: debugging a training run', function () {
       await session.customRequest('continue', { threadId: 1 });
       await waitFor('the end of the run', () => (seen.terminated ? true : undefined));
       assert.strictEqual(seen.stops.length, 1, 'the condition holds in epoch 2 only, and the hit count stops at its first hit');
+    } finally {
+      dispose();
+    }
+  });
+
+  it('the inspector follows the debugger: the stopped state from the debug worker, a matrix opened as a heatmap, the file\'s state again at the end, and the run recorded', async () => {
+    const api = await extensionApi();
+    const editor = await openFresh('debug-inspector', NET);
+    const uri = editor.document.uri;
+    const { seen, dispose } = track();
+    try {
+      await vscode.commands.executeCommand('backprop.openInspector', uri);
+      const posted = (type: string): ToWebview | undefined => api.inspector.lastPosted(uri, type);
+      const initBefore = await waitFor('the inspector\'s init', () => posted('init'));
+      const runsBefore = (await api.runs.list(uri)).length;
+
+      vscode.debug.addBreakpoints([new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(6, 4)), true, 'epoch == 2', '1')]);
+      assert.strictEqual(await vscode.commands.executeCommand<boolean>('backprop.debugTraining', uri), true);
+      const session = await waitFor('the debug session', () => vscode.debug.activeDebugSession);
+      await waitFor('a stop', () => (seen.stops.length > 0 ? true : undefined));
+      const stopped = await waitFor('the debug state posted to the inspector', () => {
+        const m = posted('debug');
+        return m?.type === 'debug' && m.state === 'stopped' ? m : undefined;
+      });
+      assert.strictEqual(stopped.banner, 'Debugger: stopped at epoch 2, batch 1, layer 1 — backward · these are the debugger\'s values, not the file\'s');
+      const network = posted('network') as { network: NetworkView } | undefined;
+      assert.ok(network);
+      // oracle: the engine's Trainer after one epoch (batch 1 of epoch 2 has not updated yet)
+      const loaded = loadNet(NET, uri.fsPath);
+      assert.ok(loaded.spec && loaded.train);
+      const trainer = new Trainer(networkFor(loaded.spec, 'exact'), loaded.train, loaded.spec.training, loaded.spec.seed);
+      const stats = trainer.runEpoch();
+      assert.deepStrictEqual(network.network.layers.map((l) => l.W), trainer.net.layers.map((l) => Array.from(l.W)));
+      assert.deepStrictEqual(network.network.layers.map((l) => l.uW), trainer.net.layers.map((_, i) => Array.from(trainer.lastUpdate(i + 1).W)));
+      assert.strictEqual(network.network.epoch, 1);
+      assert.deepStrictEqual(stopped.history, [{ epoch: 1, loss: stats.loss }]);
+      assert.ok(posted('boundary'), 'the decision boundary of the stopped weights');
+
+      // Variables > Open as Heatmap on dW of layer 1 (the batch's gradient, as Variables show it)
+      const stack = (await session.customRequest('stackTrace', { threadId: 1 })) as { stackFrames: { id: number }[] };
+      const scopes = (await session.customRequest('scopes', { frameId: stack.stackFrames[0].id })) as { scopes: { name: string; variablesReference: number }[] };
+      const layer = await variables(session, scopes.scopes[0].variablesReference);
+      const dW = layer.find((v) => v.name === 'dW');
+      assert.ok(dW && dW.variablesReference > 0);
+      const rows = await Promise.all((await variables(session, dW.variablesReference)).map(async (r) => (await variables(session, r.variablesReference)).map((e) => e.value)));
+      assert.strictEqual(await vscode.commands.executeCommand('backprop.debug.openAsHeatmap', { sessionId: session.id, container: {}, variable: dW }), true);
+      const withMap = await waitFor('the heatmap posted', () => {
+        const m = posted('debug') as DebugMessage | undefined;
+        return m !== undefined && m.heatmaps.length > 0 ? m : undefined;
+      });
+      const h = withMap.heatmaps[0];
+      assert.deepStrictEqual([h.name, h.rows, h.cols, h.status, h.at], ['dW (layer 1)', 3, 2, 'current', 'epoch 2, batch 1, layer 1 — backward']);
+      assert.deepStrictEqual([[h.values[0], h.values[1]], [h.values[2], h.values[3]], [h.values[4], h.values[5]]].map((r) => r.map(String)), rows);
+
+      await session.customRequest('continue', { threadId: 1 });
+      await waitFor('the end of the run', () => (seen.terminated ? true : undefined));
+      const ended = await waitFor('the debug end posted', () => {
+        const m = posted('debug');
+        return m?.type === 'debug' && m.state === 'ended' ? m : undefined;
+      });
+      assert.deepStrictEqual(ended.heatmaps.map((x) => x.status), ['ended']);
+      // the inspector shows the file's state again (a fresh init from the file's session: its weights are the file's)
+      const init = await waitFor('the file\'s state again', () => {
+        const m = posted('init');
+        return m !== initBefore && m?.type === 'init' ? m : undefined;
+      });
+      assert.deepStrictEqual([init.network.epoch, init.network.layers[0].W], [0, Array.from(networkFor(loaded.spec, 'exact').layers[0].W)]);
+      // the debug run is recorded in the Runs store when the session ends
+      const runs = await waitFor('the debug run recorded', async () => {
+        const list = await api.runs.list(uri);
+        return list.length > runsBefore ? list : undefined;
+      });
+      const run = runs.find((r) => r.source === 'debugger');
+      assert.ok(run, JSON.stringify(runs.map((r) => r.source)));
+      assert.deepStrictEqual([run.end, run.epochs], ['done', 4]);
     } finally {
       dispose();
     }

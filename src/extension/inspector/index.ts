@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { TrainingSessionApi } from '../sessionApi';
 import type { InspectorDebug } from '../debugApi';
+import type { ToWebview } from '../../shared/protocol';
 import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions } from './panel';
 import { isTrusted } from '../trust';
 
@@ -14,6 +15,8 @@ export { VIEW_TYPE } from './panel';
 
 export interface Inspector {
   show(uri: vscode.Uri): void;
+  /** The last message of `type` the file's open inspector posted to its page (for tests). */
+  lastPosted(uri: vscode.Uri, type: string): ToWebview | undefined;
 }
 
 /** The file URI saved by the webview (see webview/state.ts), if the state holds one. */
@@ -80,6 +83,9 @@ export function registerInspector(
   );
 
   return {
+    lastPosted(uri: vscode.Uri, type: string): ToWebview | undefined {
+      return panels.get(uri.toString())?.lastPosted(type);
+    },
     show(uri: vscode.Uri): void {
       const open = panels.get(uri.toString());
       if (open) {

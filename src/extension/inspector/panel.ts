@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parameterName } from '../../engine/spec';
-import type { RevealMessage } from '../../shared/protocol';
+import type { RevealMessage, ToWebview } from '../../shared/protocol';
 import type { TrainingSessionApi } from '../sessionApi';
 import type { InspectorDebug } from '../debugApi';
 import { InspectorController } from './controller';
@@ -27,6 +27,8 @@ export class InspectorPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly controller: InspectorController;
   private disposed = false;
+  /** The last message of each type posted to the page (for tests: what the webview was sent). */
+  private readonly posted = new Map<string, ToWebview>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -52,7 +54,12 @@ export class InspectorPanel {
     });
     this.controller = new InspectorController(
       session,
-      { post: (m) => void webview.postMessage(m) },
+      {
+        post: (m) => {
+          this.posted.set(m.type ?? 'reply', m);
+          void webview.postMessage(m);
+        },
+      },
       log,
       (m) => this.reveal(m),
       uri.toString(),
@@ -69,6 +76,11 @@ export class InspectorPanel {
   /** The inspector follows the debugger's sessions of this file. */
   followDebugger(debug: InspectorDebug): void {
     this.controller.followDebugger(debug);
+  }
+
+  /** The last message of `type` posted to the page ('reply' for replies), for tests. */
+  lastPosted(type: string): ToWebview | undefined {
+    return this.posted.get(type);
   }
 
   /** Brings the panel to the front (in the column it is in). */

@@ -406,4 +406,26 @@ describe('debug: the adapter over DAP (DebugClient, dist/debugAdapter.js)', func
     const all = await matrixOf(dc, W);
     assert.deepEqual(page[0].value, `[${all[1].join(', ')}]`);
   });
+
+  it('matrices and vectors (and only they) carry the Variables context value that shows "Open as Heatmap"; an adam run\'s m and v too', async () => {
+    const program = variant('menu.net.json', (t) => t.replace('"optimizer": "momentum"', '"optimizer": "adam"').replace('"learningRate": 0.5', '"learningRate": 0.01'));
+    const stop = stopped(dc, 'breakpoint');
+    await startAt(dc, program, [{ line: LAYER1 }]);
+    await stop;
+    const menu = (v: DebugProtocol.Variable): string | undefined => (v as DebugProtocol.Variable & { __vscodeVariableMenuContext?: string }).__vscodeVariableMenuContext;
+    const layer = await scope(dc, 0, 'Layer 1');
+    assert.deepEqual(layer.map((v) => [v.name, menu(v)]), [
+      ['W', 'backpropMatrix'], ['b', 'backpropMatrix'], ['net input', 'backpropMatrix'], ['output', 'backpropMatrix'],
+      ['delta', 'backpropMatrix'], ['dW', 'backpropMatrix'], ['db', 'backpropMatrix'], ['last update W', 'backpropMatrix'], ['last update b', 'backpropMatrix'],
+    ]);
+    const batch = await scope(dc, 0, 'Batch');
+    assert.deepEqual(batch.map((v) => [v.name, menu(v)]), [['inputs', 'backpropMatrix'], ['targets', 'backpropMatrix'], ['outputs', 'backpropMatrix'], ['loss', undefined], ['samples', undefined]]);
+    const optimizer = await scope(dc, 0, 'Optimizer');
+    assert.equal(menu(byName(optimizer, 'learning rate')), undefined);
+    const adam = await variablesOf(dc, byName(optimizer, 'layer 1').variablesReference);
+    assert.deepEqual(adam.map((v) => [v.name, menu(v)]), [['m (W)', 'backpropMatrix'], ['m (b)', 'backpropMatrix'], ['v (W)', 'backpropMatrix'], ['v (b)', 'backpropMatrix']]);
+    // a row of a matrix is not offered (the heatmap is of the whole matrix)
+    const rows = await variablesOf(dc, byName(layer, 'W').variablesReference);
+    assert.equal(menu(rows[0]), undefined);
+  });
 });

@@ -163,6 +163,7 @@ export class App {
         this.controls.setLocked(this.debugState.following ? DEBUG_LOCK : undefined);
         // the debug run's epochs on the chart (the file's history comes back with the init at the end)
         if (m.state === 'stopped' && m.history !== undefined) this.chart.replace(m.history);
+        this.statusFromHistory();
         break;
     }
   }

@@ -90,7 +90,7 @@ export class Controls {
 
   /** The status line: state, epoch and the latest loss. */
   setStatus(parts: { epoch?: number; totalEpochs?: number; loss?: number; message?: string }): void {
-    const bits: string[] = [STATE_TEXT[this.state]];
+    const bits: string[] = [this.locked !== undefined ? 'Debugger' : STATE_TEXT[this.state]];
     if (parts.epoch !== undefined) bits.push(`epoch ${parts.epoch}${parts.totalEpochs ? ` of ${parts.totalEpochs}` : ''}`);
     if (parts.loss !== undefined) bits.push(`loss ${formatNumber(parts.loss)}`);
     if (parts.message) bits.push(parts.message);

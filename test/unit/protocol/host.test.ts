@@ -11,6 +11,7 @@ import { contentSecurityPolicy, inspectorHtml, makeNonce } from '../../../src/ex
 import { locateParameter } from '../../../src/extension/inspector/reveal';
 import { Throttle, type Timers } from '../../../src/extension/inspector/throttle';
 import type { SessionProgress, TrainingSessionApi } from '../../../src/extension/sessionApi';
+import type { InspectorDebug, InspectorDebugState } from '../../../src/extension/debugApi';
 import type {
   BoundaryView,
   EpochPoint,
@@ -399,6 +400,109 @@ describe('inspector controller (host side)', () => {
     timers.advance(1000);
     await settle();
     assert.equal(sent.length, 2);
+  });
+});
+
+/** The debugger's state of a file, set by the test. */
+class StubDebug implements InspectorDebug {
+  state: InspectorDebugState | undefined;
+  closed: number[] = [];
+  traced: number[] = [];
+  readonly changed = new Emitter<void>();
+  readonly onDidChange = this.changed.event;
+  current(): InspectorDebugState | undefined {
+    return this.state;
+  }
+  async trace(sample: number): Promise<TraceView> {
+    this.traced.push(sample);
+    return { sample, x: [9, 9], t: [1], net: [[], [0]], out: [[9, 9], [0.5]], delta: [[], [-0.1]], fprime: [[], [0.25]], backSum: [[], []], dEdy: [-0.5], loss: 0.125, learningRate: 0.5, l2: 0, W: [[], [0.1, 0.1]], b: [[], [0]], uW: [[], [0, 0.05]], ub: [[], [0.05]], newW: [[], [0.1, 0.15]], newB: [[], [0.05]] };
+  }
+  closeHeatmap(id: number): void {
+    this.closed.push(id);
+  }
+  set(state: InspectorDebugState | undefined): void {
+    this.state = state;
+    this.changed.fire();
+  }
+}
+
+describe('inspector controller: following the debugger', () => {
+  const stopped = (): InspectorDebugState => {
+    const network = { ...networkView(2), epoch: 7, learningRate: 0.125 };
+    return {
+      state: 'stopped',
+      banner: 'Debugger: stopped at epoch 8, batch 1, layer 1 — backward · these are the debugger\'s values, not the file\'s',
+      detail: 'Breakpoint on layer 1',
+      network,
+      boundary: { size: 8, xMin: 0, xMax: 1, yMin: 0, yMax: 1, values: new Array<number>(64).fill(1), points: [], classes: 2 },
+      history: [{ epoch: 7, loss: 0.25 }],
+      heatmaps: [{ id: 1, name: 'dW (layer 1)', rows: 1, cols: 2, values: [0.5, -0.25], at: 'epoch 8, batch 1, layer 1 — backward', status: 'current' }],
+    };
+  };
+
+  it('shows the stopped state (the debugger\'s network, boundary and losses), holds back the session\'s, answers traces from the debugger, refuses training, and returns to the file at the end', async () => {
+    const { c, s, sent, timers } = setup();
+    const d = new StubDebug();
+    c.followDebugger(d);
+    c.receive({ type: 'ready' });
+    await settle();
+    sent.length = 0;
+    d.set(stopped());
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ['debug', 'network', 'boundary']);
+    const dm = sent[0] as Extract<ToWebview, { type: 'debug' }>;
+    assert.deepEqual([dm.state, dm.banner, dm.history, dm.heatmaps.map((h) => h.values)], ['stopped', stopped().banner, [{ epoch: 7, loss: 0.25 }], [[0.5, -0.25]]]);
+    assert.equal((sent[1] as Extract<ToWebview, { type: 'network' }>).network.epoch, 7);
+    // the file's session meanwhile: its progress, state and network are not sent
+    sent.length = 0;
+    s.progress.fire({ points: [{ epoch: 1, loss: 1 }], epoch: 1, totalEpochs: 10 });
+    s.stateEvents.fire({ state: 'training' });
+    s.changed.fire();
+    timers.advance(1000);
+    await settle();
+    assert.equal(sent.length, 0, JSON.stringify(sent));
+    // a trace is the debugger's; the gradient check and training from here are refused
+    c.receive({ kind: 'request', id: 4, type: 'trace', params: { sample: 1 } });
+    c.receive({ kind: 'request', id: 5, type: 'gradCheck', params: {} });
+    c.receive({ type: 'control', action: 'train' });
+    c.receive({ type: 'setLearningRate', value: 0.5 });
+    c.receive({ type: 'closeDebugHeatmap', id: 1 });
+    await settle();
+    assert.deepEqual(d.traced, [1]);
+    assert.deepEqual(d.closed, [1]);
+    assert.ok(!s.calls.some((x) => x === 'train' || x.startsWith('lr') || x === 'gradcheck' || x.startsWith('trace')), s.calls.join(', '));
+    const byId = new Map(sent.filter((m): m is Extract<ToWebview, { kind: 'reply' }> => 'kind' in m && m.kind === 'reply').map((r) => [r.id, r]));
+    assert.ok(byId.get(4)?.ok && ((byId.get(4) as { result: TraceView }).result.x[0] === 9));
+    assert.ok(byId.get(5) && !byId.get(5)!.ok && /gradient check works on the file's network/.test((byId.get(5) as { error: string }).error));
+    assert.equal(sent.filter((m) => m.type === 'problem').length, 2);
+    // running: the banner changes, nothing else is sent
+    sent.length = 0;
+    d.set({ ...stopped(), state: 'running', banner: 'Debugger: running' });
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ['debug']);
+    // ended: the ended state (heatmaps marked), then the file's state again with a fresh init
+    sent.length = 0;
+    d.set({ state: 'ended', banner: '', heatmaps: [{ ...stopped().heatmaps[0], status: 'ended' }] });
+    await settle();
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ['debug', 'init', 'debug', 'boundary']);
+    assert.equal((sent[1] as Extract<ToWebview, { type: 'init' }>).network.epoch, 0);
+    // and the session's events are sent again
+    sent.length = 0;
+    s.stateEvents.fire({ state: 'training' });
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ['state']);
+  });
+
+  it('an inspector opened while the debugger is stopped shows the stopped state right after its init', async () => {
+    const { c, sent } = setup();
+    const d = new StubDebug();
+    d.state = stopped();
+    c.followDebugger(d);
+    c.receive({ type: 'ready' });
+    await settle();
+    assert.deepEqual(sent.map((m) => m.type), ['init', 'debug', 'network', 'boundary']);
+    assert.equal((sent[2] as Extract<ToWebview, { type: 'network' }>).network.epoch, 7);
   });
 });
 

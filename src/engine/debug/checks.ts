@@ -29,12 +29,20 @@ export type ParamAt = { kind: 'w'; j: number; k: number } | { kind: 'b'; j: numb
 export interface Finding {
   filter: FilterId;
   layer: number;
-  /** What was found, e.g. "NaN in the output", "‖dW‖ = 3e-9 < 1e-7". */
+  /**
+   * What was found, in words without numbers (the debugger writes those, src/shared/format.ts):
+   * "NaN in the output", "vanishing gradient", "the epoch loss increased".
+   */
   what: string;
   param?: ParamAt;
   /** 0-based training sample, when one sample is to blame. */
   sample?: number;
+  /** The value found: the non-finite value, ‖dW‖, the dead share, the epoch loss. */
   value: number;
+  /** The filter's threshold it crossed (vanishing, exploding, deadRelu). */
+  threshold?: number;
+  /** The previous epoch's loss (lossIncreased). */
+  previous?: number;
 }
 
 export function checkStage(run: DebugRun, filters: Filters): Finding | undefined {
@@ -102,10 +110,10 @@ export function checkStage(run: DebugRun, filters: Filters): Finding | undefined
       const norm = Math.sqrt(s);
       const param: ParamAt = { kind: 'w', j: Math.floor(big / layer.inputs), k: big % layer.inputs };
       if (filters.vanishing !== undefined && norm < filters.vanishing) {
-        return { filter: 'vanishing', layer: l, what: `vanishing gradient: ‖dW‖ = ${norm} < ${filters.vanishing}`, param, sample: worstRow(run, l), value: norm };
+        return { filter: 'vanishing', layer: l, what: 'vanishing gradient', param, sample: worstRow(run, l), value: norm, threshold: filters.vanishing };
       }
       if (filters.exploding !== undefined && norm > filters.exploding) {
-        return { filter: 'exploding', layer: l, what: `exploding gradient: ‖dW‖ = ${norm} > ${filters.exploding}`, param, sample: worstRow(run, l), value: norm };
+        return { filter: 'exploding', layer: l, what: 'exploding gradient', param, sample: worstRow(run, l), value: norm, threshold: filters.exploding };
       }
     }
     return undefined;
@@ -135,7 +143,7 @@ export function checkStage(run: DebugRun, filters: Filters): Finding | undefined
             if (best === undefined || Math.abs(u[i]) > best.size) best = { layer: l, param: { kind: 'w', j: Math.floor(i / cols), k: i % cols }, size: Math.abs(u[i]) };
           }
         }
-        return { filter: 'lossIncreased', layer: best?.layer ?? net.depth, what: `the epoch loss increased from ${prev} to ${now}`, param: best?.param, sample: largestLossSample(run), value: now };
+        return { filter: 'lossIncreased', layer: best?.layer ?? net.depth, what: 'the epoch loss increased', param: best?.param, sample: largestLossSample(run), value: now, previous: prev };
       }
     }
   }

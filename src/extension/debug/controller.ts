@@ -418,7 +418,7 @@ export class DebugController {
       const fired = w.spec.on === 'sign' ? Math.sign(now) !== Math.sign(before) : Math.abs(now - before) > w.spec.threshold;
       w.last = now;
       if (fired && stop === undefined) {
-        const what = w.spec.on === 'sign' ? 'changed sign' : `changed by more than ${w.spec.threshold}`;
+        const what = w.spec.on === 'sign' ? 'changed sign' : `changed by more than ${formatFull(w.spec.threshold)}`;
         const text = `${name} ${what}: ${formatFull(before)} → ${formatFull(now)}`;
         stop = { reason: 'data breakpoint', description: text, text };
       }
@@ -429,7 +429,7 @@ export class DebugController {
   private describe(f: Finding): string {
     const where = f.param === undefined ? '' : f.param.kind === 'unit' ? `, unit ${f.param.j + 1}` : `, ${f.param.kind === 'w' ? parameterName(f.layer, f.param.j, f.param.k) : parameterName(f.layer, f.param.j)}`;
     const sample = f.sample === undefined ? '' : `, sample ${f.sample + 1}`;
-    return `${f.what} (layer ${f.layer}${where}${sample})`;
+    return `${findingText(f)} (layer ${f.layer}${where}${sample})`;
   }
 
   private stopped(s: Stop): void {
@@ -734,6 +734,20 @@ export class DebugController {
       out.push({ layer: l, text: parts.join(' · ') });
     }
     return out;
+  }
+}
+
+/** A finding in words, with its numbers written by src/shared/format.ts. */
+export function findingText(f: Finding): string {
+  switch (f.filter) {
+    case 'vanishing':
+      return `${f.what}: ‖dW‖ = ${formatNumber(f.value)} < ${formatNumber(f.threshold ?? Number.NaN)}`;
+    case 'exploding':
+      return `${f.what}: ‖dW‖ = ${formatNumber(f.value)} > ${formatNumber(f.threshold ?? Number.NaN)}`;
+    case 'lossIncreased':
+      return `${f.what} from ${formatFull(f.previous ?? Number.NaN)} to ${formatFull(f.value)}`;
+    default:
+      return f.what;
   }
 }
 

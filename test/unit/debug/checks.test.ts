@@ -3,6 +3,7 @@
  * independently (the engine's Network and Trainer, or by construction).
  */
 import assert from 'node:assert/strict';
+import { findingText } from '../../../src/extension/debug/controller';
 import { checkStage, type Filters, type Finding } from '../../../src/engine/debug/checks';
 import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { Network } from '../../../src/engine/network';
@@ -81,6 +82,8 @@ describe('debug: exception filters', () => {
     assert.ok(finding);
     assert.equal(run.position.epoch, first + 1);
     assert.ok(run.atEpochEnd);
-    assert.equal(finding.what, `the epoch loss increased from ${losses[first - 1]} to ${losses[first]}`);
+    assert.deepEqual([finding.previous, finding.value], [losses[first - 1], losses[first]]);
+    // the stop's text, its numbers written by the one formatter (exact: the Trainer's losses read back)
+    assert.equal(findingText(finding), `the epoch loss increased from ${losses[first - 1]} to ${losses[first]}`);
   });
 });

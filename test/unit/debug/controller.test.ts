@@ -11,7 +11,7 @@ import { formatNumber } from '../../../src/shared/format';
 import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { loadNet, networkFor } from '../../../src/engine/load';
 import { DebugController } from '../../../src/extension/debug/controller';
-import type { DebugEvent, ResumeHow } from '../../../src/extension/debug/protocol';
+import type { DebugEvent, MatrixSource, ResumeHow, VarRef } from '../../../src/extension/debug/protocol';
 import { Trainer } from '../../../src/engine/trainer';
 import { Replayer, trainerForRecord } from '../../../src/engine/runs';
 import { networkLossAndGradient, type OracleActivation, type OracleLoss } from '../oracle/autograd';
@@ -231,5 +231,32 @@ describe('debug: the worker\'s controller', () => {
     const W1 = d2.request('matrix', { source: { of: 'layer', layer: 1, name: 'W' } }).values;
     assert.deepEqual(Array.from(state.parameters.subarray(0, W1.length)), W1);
     assert.equal(replay.replayedEpochs, 2);
+  });
+
+  it('matrix ("Open as Heatmap") gives every entry Variables show, for W, dW, delta, net input, output, the batch\'s inputs and outputs, Adam\'s m and v', async () => {
+    const adam = text.replace('"optimizer": "momentum"', '"optimizer": "adam"').replace('"learningRate": 0.5', '"learningRate": 0.01');
+    const seen: DebugEvent[] = [];
+    const d = new DebugController((e) => seen.push(e));
+    d.request('launch', { file, text: adam, stopOnEntry: true });
+    await resume(d, seen, 'stepOut'); // after epoch 1's updates: Adam's m and v are not zero; then epoch 2's first batch (3 samples)
+    while (d.request('stack', {}).position.stage !== 'backward layer 1') await resume(d, seen, 'stepIn');
+    const shown = (source: MatrixSource): number[] => {
+      const rows = d.request('variables', { ref: { kind: 'matrix', source } });
+      const entries = rows.every((r) => r.ref === undefined) ? rows : rows.flatMap((r) => d.request('variables', { ref: r.ref as VarRef }));
+      return entries.map((e) => Number(e.value));
+    };
+    const sources: MatrixSource[] = [
+      ...['W', 'dW', 'delta', 'net', 'out'].map((name): MatrixSource => ({ of: 'layer', layer: 1, name })),
+      { of: 'batch', name: 'inputs' },
+      { of: 'batch', name: 'outputs' },
+      { of: 'optimizer', layer: 1, name: 'm W' },
+      { of: 'optimizer', layer: 2, name: 'v b' },
+    ];
+    for (const source of sources) {
+      const m = d.request('matrix', { source });
+      assert.equal(m.values.length, m.rows * m.cols);
+      assert.deepEqual(m.values, shown(source), JSON.stringify(source));
+      assert.ok(m.values.some((x) => x !== 0), `${JSON.stringify(source)} is not all zero`);
+    }
   });
 });

@@ -30,6 +30,9 @@ import type {
   BreakpointSpec, BreakpointStatus, DebugEvent, DebugParams, DebugRequest, DebugRequestType, DebugResult, FrameInfo, MatrixSource, MatrixValue, ResumeHow, RunPosition, StopReason, VarInfo, VarRef, WatchSpec,
 } from './protocol';
 
+/** Most entries a matrix opened as a heatmap may have (each stop sends them all to the inspector). */
+export const MAX_HEATMAP_ENTRIES = 65536;
+
 /** Most loss points the inspector's chart is sent of the debugger's epochs (its history's limit). */
 const HISTORY_POINTS = 2000;
 
@@ -643,6 +646,7 @@ export class DebugController {
   private matrixValue(source: MatrixSource): MatrixValue {
     const m = this.matrixOf(source);
     if (!isMatrix(m)) throw new Error('the value is a number, not a matrix');
+    if (m.data.length > MAX_HEATMAP_ENTRIES) throw new Error(`${m.rows}x${m.cols} = ${m.data.length} entries: too many to draw as a heatmap (at most ${MAX_HEATMAP_ENTRIES}); expand it in Variables`);
     const v = this.variableReached(source);
     if (v !== undefined) throw new Error(v);
     return { rows: m.rows, cols: m.cols, values: Array.from(m.data) };

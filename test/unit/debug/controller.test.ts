@@ -10,7 +10,7 @@ import { checkStage } from '../../../src/engine/debug/checks';
 import { formatNumber } from '../../../src/shared/format';
 import { DebugRun, stageName } from '../../../src/engine/debug/run';
 import { loadNet, networkFor } from '../../../src/engine/load';
-import { DebugController } from '../../../src/extension/debug/controller';
+import { DebugController, MAX_HEATMAP_ENTRIES } from '../../../src/extension/debug/controller';
 import type { DebugEvent, MatrixSource, ResumeHow, VarRef } from '../../../src/extension/debug/protocol';
 import { Trainer } from '../../../src/engine/trainer';
 import { Replayer, trainerForRecord } from '../../../src/engine/runs';
@@ -258,5 +258,19 @@ describe('debug: the worker\'s controller', () => {
       assert.deepEqual(m.values, shown(source), JSON.stringify(source));
       assert.ok(m.values.some((x) => x !== 0), `${JSON.stringify(source)} is not all zero`);
     }
+  });
+
+  it('matrix refuses a matrix too large to draw as a heatmap, naming its size', () => {
+    const big = text
+      .replace('{ "units": 3, "activation": "tanh" }', '{ "units": 64, "activation": "tanh" }')
+      .replace('{ "units": 1, "activation": "sigmoid" }', '{ "units": 2, "activation": "softmax" }')
+      .replace('"half-squared-error"', '"cross-entropy"')
+      .replace('"batchSize": 3', '"batchSize": 2000')
+      .replace(/"data": \{[^\n]*\}/, '"data": { "generator": "gauss", "samples": 2000 }');
+    assert.notEqual(big, text);
+    const d = new DebugController(() => undefined);
+    d.request('launch', { file, text: big, stopOnEntry: true }); // after forward layer 1: net input is 2000 x 64
+    assert.throws(() => d.request('matrix', { source: { of: 'layer', layer: 1, name: 'net' } }), new RegExp(`^Error: 2000x64 = 128000 entries: too many to draw as a heatmap \\(at most ${MAX_HEATMAP_ENTRIES}\\)`));
+    assert.equal(d.request('matrix', { source: { of: 'layer', layer: 1, name: 'W' } }).values.length, 128);
   });
 });

@@ -182,7 +182,7 @@ export interface DebugMatrixView {
 export interface DebugMessage {
   type: 'debug';
   state: 'stopped' | 'running' | 'ended';
-  /** The banner, e.g. "Debugger: stopped at epoch 3, batch 2, layer 2 — backward". */
+  /** The banner, e.g. "Debugger: stopped in epoch 3 of 40 (2 done), batch 2 of 4, layer 2 — backward". */
   banner: string;
   /** Why it stopped (the stop's description), when stopped. */
   detail?: string;

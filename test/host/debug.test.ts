@@ -150,7 +150,7 @@ describe('extension: debugging a training run', function () {
         const m = posted('debug');
         return m?.type === 'debug' && m.state === 'stopped' ? m : undefined;
       });
-      assert.strictEqual(stopped.banner, 'Debugger: stopped at epoch 2, batch 1, layer 1 — backward · these are the debugger\'s values, not the file\'s');
+      assert.strictEqual(stopped.banner, 'Debugger: stopped in epoch 2 of 4 (1 done), batch 1 of 2, layer 1 — backward · these are the debugger\'s values, not the file\'s');
       const network = posted('network') as { network: NetworkView } | undefined;
       assert.ok(network);
       // oracle: the engine's Trainer after one epoch (batch 1 of epoch 2 has not updated yet)
@@ -177,7 +177,7 @@ describe('extension: debugging a training run', function () {
         return m !== undefined && m.heatmaps.length > 0 ? m : undefined;
       });
       const h = withMap.heatmaps[0];
-      assert.deepStrictEqual([h.name, h.rows, h.cols, h.status, h.at], ['dW (layer 1)', 3, 2, 'current', 'epoch 2, batch 1, layer 1 — backward']);
+      assert.deepStrictEqual([h.name, h.rows, h.cols, h.status, h.at], ['dW (layer 1)', 3, 2, 'current', 'epoch 2 of 4, batch 1 of 2, layer 1 — backward']);
       assert.deepStrictEqual([[h.values[0], h.values[1]], [h.values[2], h.values[3]], [h.values[4], h.values[5]]].map((r) => r.map(String)), rows);
 
       await session.customRequest('continue', { threadId: 1 });

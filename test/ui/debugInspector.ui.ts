@@ -1,7 +1,7 @@
 /**
  * The inspector follows the debugger, in the real workbench (code-server + Chromium, see
  * test/ui/harness.ts): with the file's inspector open beside it, a breakpoint on layer 1 stops the
- * run; the inspector shows the banner "Debugger: stopped at epoch 2, batch 1, layer 1 — backward"
+ * run; the inspector shows the banner "Debugger: stopped in epoch 2 of 40 (1 done), batch 1 of 2, layer 1 — backward"
  * and the stopped weights (the Weights tab's tooltip holds the very value Variables shows); its
  * training controls are off; right-click dW in Variables > Open as Heatmap shows dW in the
  * inspector with its exact entries; the next stop refreshes it; stopping the session marks it
@@ -122,7 +122,7 @@ describe('UI: the inspector follows the debugger', function () {
 
     frame = await wb.webviewFrame({ tabTitle: `Inspect: ${FILE}` });
     const banner = frame.locator('[data-testid="debug-banner"]');
-    await banner.filter({ hasText: 'Debugger: stopped at epoch 2, batch 1, layer 1 — backward' }).waitFor({ timeout: 30_000 });
+    await banner.filter({ hasText: 'Debugger: stopped in epoch 2 of 40 (1 done), batch 1 of 2, layer 1 — backward' }).waitFor({ timeout: 30_000 });
     assert.match(await banner.innerText(), /these are the debugger's values, not the file's/);
     await frame.locator('[data-testid="status"]', { hasText: 'Debugger · epoch 1' }).waitFor({ timeout: 30_000 }); // the epochs the debug run completed
     assert.equal(await frame.locator('[data-testid="control-train"]').isDisabled(), true, 'training from the inspector is off meanwhile');
@@ -148,7 +148,7 @@ describe('UI: the inspector follows the debugger', function () {
     const card = frame.locator('[data-testid="debug-heatmap"]', { hasText: 'dW (layer 1)' });
     await card.waitFor({ timeout: 30_000 });
     assert.equal((await card.locator('[data-testid="debug-heatmap-title"]').innerText()).trim(), 'dW (layer 1) · 3 × 2');
-    assert.equal((await card.locator('[data-testid="debug-heatmap-status"]').innerText()).trim(), 'at epoch 2, batch 1, layer 1 — backward');
+    assert.equal((await card.locator('[data-testid="debug-heatmap-status"]').innerText()).trim(), 'at epoch 2 of 40, batch 1 of 2, layer 1 — backward');
     const map = card.locator('.heatmap');
     assert.deepEqual([await map.getAttribute('data-rows'), await map.getAttribute('data-cols')], ['3', '2']);
     await tooltipOf(frame, map, 0, 0, dW11);
@@ -156,8 +156,8 @@ describe('UI: the inspector follows the debugger', function () {
 
     // the next stop refreshes it
     await debugToolbar(page, /^Continue/);
-    await card.locator('[data-testid="debug-heatmap-status"]', { hasText: 'at epoch 2, batch 2, layer 1 — backward' }).waitFor({ timeout: 60_000 });
-    await banner.filter({ hasText: 'epoch 2, batch 2' }).waitFor({ timeout: 30_000 });
+    await card.locator('[data-testid="debug-heatmap-status"]', { hasText: 'at epoch 2 of 40, batch 2 of 2, layer 1 — backward' }).waitFor({ timeout: 60_000 });
+    await banner.filter({ hasText: 'epoch 2 of 40 (1 done), batch 2 of 2' }).waitFor({ timeout: 30_000 });
 
     // stopping the session: the heatmap is marked, the banner goes, training is on again
     await debugToolbar(page, /^Stop/);

@@ -1,6 +1,6 @@
 /**
  * The debugger's state in the inspector, above the tabs: a banner saying where a debug session of
- * this file stands ("Debugger: stopped at epoch 3, batch 2, layer 2 — backward · these are the
+ * this file stands ("Debugger: stopped in epoch 3 of 40 (2 done), batch 2 of 4, layer 2 — backward · these are the
  * debugger's values, not the file's"; "running"), and the matrices opened from the Variables view
  * with "Open as Heatmap" (the heatmap view of the Weights tab, one cell per entry, the exact
  * float64 in the tooltip), each titled with its name, shape and where the debugger stood when it

@@ -14,16 +14,22 @@ import type { BackpropDebugSession, FollowEvent } from './session';
 /** Side of the decision-boundary grid sent with a stop (as the inspector's own). */
 const BOUNDARY_SIZE = 64;
 
-/** "epoch 3, batch 2, layer 2 — backward": where the run stands, in the banner's words. */
+/** "epoch 3 of 40, batch 2 of 4, layer 2 — backward": where the run stands, in the banner's words. */
 export function whereText(p: RunPosition): string {
   const m = /^(forward|backward) layer (\d+)$/.exec(p.stage);
   const stage = m ? `layer ${m[2]} — ${m[1]}` : p.stage === 'loss' ? 'the loss' : p.stage === 'update' ? 'the update' : p.stage;
-  return `epoch ${p.epoch}, batch ${p.batch}, ${stage}`;
+  return `epoch ${p.epoch} of ${p.epochs}, batch ${p.batch} of ${p.batches}, ${stage}`;
 }
 
-/** The banner of a stop, e.g. "Debugger: stopped at epoch 3, batch 2, layer 2 — backward · these are the debugger's values, not the file's". */
+/**
+ * The banner of a stop, e.g. "Debugger: stopped in epoch 3 of 40 (2 done), batch 2 of 4, layer 2 —
+ * backward · these are the debugger's values, not the file's". The epoch the run is in is one more
+ * than the epochs done, which the inspector's header and status line count: both are said.
+ */
 export function stoppedBanner(p: RunPosition): string {
-  return `Debugger: stopped at ${whereText(p)} · these are the debugger's values, not the file's`;
+  const done = p.epoch - 1;
+  const where = whereText(p).replace(/^(epoch \d+ of \d+)/, `$1 (${done} done)`);
+  return `Debugger: stopped in ${where} · these are the debugger's values, not the file's`;
 }
 
 interface OpenHeatmap {

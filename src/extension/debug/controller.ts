@@ -77,7 +77,7 @@ export class DebugController {
    * gradient and the boundary runs forward passes, which would overwrite the stopped batch's
    * values (its dW, net inputs, deltas) in the run's own network.
    */
-  private mirror: { net: Network; summary: NetSummary } | undefined;
+  private mirror: { net: Network; summary: NetSummary; learningRate: number } | undefined;
 
   constructor(
     private readonly emit: (e: DebugEvent) => void,
@@ -137,8 +137,9 @@ export class DebugController {
       case 'inspect':
         return this.inspect(r.params.boundarySize);
       case 'trace': {
-        const net = this.mirrored();
-        return traceView(net, this.run.train, r.params.sample, this.run.learningRate, this.spec?.training.l2 ?? 0);
+        // the weights the inspector's views show: those of the last inspect (the run may be running)
+        const net = this.mirrored(false);
+        return traceView(net, this.run.train, r.params.sample, this.mirror?.learningRate ?? this.run.learningRate, this.spec?.training.l2 ?? 0);
       }
       case 'matrix':
         return this.matrixValue(r.params.source);
@@ -607,17 +608,26 @@ export class DebugController {
     return this.matrixVar(expression, { of: 'eval', expression, layer: l }, v, expression);
   }
 
-  /** The mirror network, holding the stopped run's parameters now. */
-  private mirrored(): Network {
+  /**
+   * The mirror network. `copy` (inspect, at a stop): it takes the run's parameters and learning
+   * rate now. Otherwise (a trace) it keeps those of the last inspect, which the inspector's views
+   * show: while the run goes on, a sample's pass is of the stop the views show, not of weights the
+   * running run has moved on to.
+   */
+  private mirrored(copy = true): Network {
     const run = this.run;
     const spec = this.spec;
     if (spec === undefined) throw new Error('nothing was launched');
     if (this.mirror === undefined) {
       const net = networkFor(spec, 'exact');
-      this.mirror = { net, summary: summarizeNet(spec, net, this.launchArgs?.file ?? '', run.train, run.validation) };
+      this.mirror = { net, summary: summarizeNet(spec, net, this.launchArgs?.file ?? '', run.train, run.validation), learningRate: run.learningRate };
+      copy = true;
     }
-    const from = run.net.parameters();
-    this.mirror.net.parameters().forEach((p, i) => p.value.set(from[i].value));
+    if (copy) {
+      const from = run.net.parameters();
+      this.mirror.net.parameters().forEach((p, i) => p.value.set(from[i].value));
+      this.mirror.learningRate = run.learningRate;
+    }
     return this.mirror.net;
   }
 

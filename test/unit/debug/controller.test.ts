@@ -13,6 +13,7 @@ import { loadNet, networkFor } from '../../../src/engine/load';
 import { DebugController, MAX_HEATMAP_ENTRIES } from '../../../src/extension/debug/controller';
 import type { DebugEvent, MatrixSource, ResumeHow, VarRef } from '../../../src/extension/debug/protocol';
 import { Trainer } from '../../../src/engine/trainer';
+import { traceView } from '../../../src/extension/worker/views';
 import { Replayer, trainerForRecord } from '../../../src/engine/runs';
 import { networkLossAndGradient, type OracleActivation, type OracleLoss } from '../oracle/autograd';
 
@@ -197,6 +198,25 @@ describe('debug: the worker\'s controller', () => {
     const W2 = d.request('matrix', { source: { of: 'layer', layer: 2, name: 'W' } });
     assert.deepEqual([W2.rows, W2.cols, W2.values], [1, 3, Array.from(t.net.layers[1].W)]);
     assert.throws(() => d.request('matrix', { source: { of: 'layer', layer: 2, name: 'delta' } }), /not computed yet in this batch \(the run is at forward layer 1\)/);
+  });
+
+  it('trace: a sample\'s pass at the weights of the last inspect (the stop the inspector shows), also once the run went on', async () => {
+    const seen: DebugEvent[] = [];
+    const d = new DebugController((e) => seen.push(e));
+    d.request('launch', { file, text, stopOnEntry: true });
+    await resume(d, seen, 'stepOut'); // the end of epoch 1
+    d.request('inspect', { boundarySize: 8 });
+    const atStop = d.request('trace', { sample: 1 });
+    // oracle: the Trainer after one epoch
+    const t = oracleTrainer();
+    t.runEpoch();
+    const expected = traceView(t.net, t.train, 1, 0.5);
+    assert.deepEqual(atStop, expected);
+    // the run goes on (to its end): the inspector still shows the epoch-1 stop, and so does a trace
+    assert.equal((await resume(d, seen, 'continue')).type, 'ended');
+    t.runEpoch();
+    assert.notDeepEqual(traceView(t.net, t.train, 1, 0.5).W, expected.W, 'the weights moved on');
+    assert.deepEqual(d.request('trace', { sample: 1 }), expected);
   });
 
   it('record: the path that ended in the current state (after Step Back: the state stepped back to), with a mid-epoch learning rate that replays exactly', async () => {

@@ -51,7 +51,10 @@ class FileFollow implements InspectorDebug, vscode.Disposable {
   private generation = 0;
   private heatmaps: OpenHeatmap[] = [];
   private nextId = 1;
+  /** Where the views' stop was (the banner while running). */
   private where = '';
+  /** Where the latest stop is, from its event on (a heatmap opened before its views were read). */
+  private stopAt = '';
 
   current(): InspectorDebugState | undefined {
     if (this.state === undefined && this.heatmaps.length === 0) return undefined;
@@ -87,20 +90,24 @@ class FileFollow implements InspectorDebug, vscode.Disposable {
         this.state = { state: 'ended', banner: '' };
         for (const h of this.heatmaps) h.view = { ...h.view, status: 'ended' };
         this.where = '';
+        this.stopAt = '';
         this.emitter.fire();
         return;
       }
       case 'stopped': {
         const where = whereText(e.position);
+        this.stopAt = where;
         const inspected = adapter.inspect(BOUNDARY_SIZE).then((r) => r, (err: unknown) => new Error(errorText(err)));
-        const matrices = await Promise.all(this.heatmaps.map((h) => this.read(adapter, h.source, where, h.view)));
+        // the heatmaps open now: one closed meanwhile stays closed; one opened meanwhile was read by open()
+        const reading = [...this.heatmaps];
+        const matrices = await Promise.all(reading.map((h) => this.read(adapter, h.source, where, h.view)));
         const state = await inspected;
         if (generation !== this.generation) return;
         this.where = where;
         this.state = state instanceof Error
           ? { state: 'stopped', banner: stoppedBanner(e.position), detail: `${e.description} (the inspector could not read the stopped state: ${state.message})` }
           : { state: 'stopped', banner: stoppedBanner(e.position), detail: e.description, network: state.network, boundary: state.boundary, history: state.history };
-        this.heatmaps.forEach((h, i) => (h.view = matrices[i]));
+        reading.forEach((h, i) => (h.view = matrices[i]));
         this.emitter.fire();
         return;
       }
@@ -116,7 +123,11 @@ class FileFollow implements InspectorDebug, vscode.Disposable {
       this.heatmaps.push(h);
     }
     this.adapter = adapter;
-    h.view = await this.read(adapter, source, this.where, h.view);
+    const generation = this.generation;
+    const view = await this.read(adapter, source, this.stopAt, h.view);
+    // the values are those of the stop it was opened at: if the run went on or the session ended meanwhile, they are marked so
+    const now = this.state?.state;
+    h.view = generation === this.generation || view.status !== 'current' || now === 'stopped' || now === undefined ? view : { ...view, status: now };
     this.emitter.fire();
   }
 

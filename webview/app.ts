@@ -4,7 +4,7 @@
  * and the chart history in the webview state, and asks the host for what it shows (a sample's
  * pass, a gradient check) — it computes no network quantity itself.
  */
-import type { FromWebview, NetworkView, ToWebview, TraceView, TrainingState, WebviewRequests } from '../src/shared/protocol';
+import type { EpochPoint, FromWebview, NetworkView, ToWebview, TraceView, TrainingState, WebviewRequests } from '../src/shared/protocol';
 import { CancelledError, Requester, isReply } from '../src/shared/rpc';
 import { button, el, replaceChildren } from './dom';
 import type { Host } from './host';
@@ -70,6 +70,12 @@ export class App {
   private stepperWantsTrace = true;
   /** The chart shows history from the saved state that no init has confirmed yet. */
   private restoredHistory: boolean;
+  /**
+   * The file's loss history while the chart shows a debug run's epochs: what the webview state
+   * saves meanwhile, so that a page restored later (the panel shown again, a window reload) never
+   * takes the debugger's losses for the file's.
+   */
+  private fileHistory: EpochPoint[] | undefined;
 
   constructor(
     private readonly root: HTMLElement,
@@ -135,6 +141,8 @@ export class App {
           this.controls.setStatus({ message: `The chart shows the run before the window was reloaded (up to epoch ${this.chart.lastEpoch}); the weights are the file's again.` });
         }
         this.restoredHistory = false;
+        // the file's history; while following, the debug message that comes next shows the debug run's again
+        this.fileHistory = this.debugState.following ? this.chart.points() : undefined;
         break;
       case 'progress':
         this.chart.append(m.points);
@@ -162,7 +170,10 @@ export class App {
         this.debugState.set(m);
         this.controls.setLocked(this.debugState.following ? DEBUG_LOCK : undefined);
         // the debug run's epochs on the chart (the file's history comes back with the init at the end)
-        if (m.state === 'stopped' && m.history !== undefined) this.chart.replace(m.history);
+        if (m.state === 'stopped' && m.history !== undefined) {
+          if (this.fileHistory === undefined) this.fileHistory = this.chart.points();
+          this.chart.replace(m.history);
+        }
         this.statusFromHistory();
         break;
     }
@@ -425,6 +436,6 @@ export class App {
   }
 
   private writeState(): void {
-    this.host.setState({ ...this.saved, history: this.chart.points() });
+    this.host.setState({ ...this.saved, history: this.fileHistory ?? this.chart.points() });
   }
 }

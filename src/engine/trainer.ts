@@ -288,7 +288,6 @@ export class Trainer {
   }
 }
 
-/** Index of the first NaN or ±Infinity among the first `count` entries, or -1. */
 /** The values of net.parameters() in order (W1, b1, W2, b2, ...), copied into one array (a checkpoint's `parameters`). */
 export function parameterValues(net: Network): Float64Array {
   const values = net.parameters().map((p) => p.value);
@@ -301,6 +300,7 @@ export function parameterValues(net: Network): Float64Array {
   return parameters;
 }
 
+/** Index of the first NaN or ±Infinity among the first `count` entries, or -1. */
 export function firstNonFinite(a: Float64Array, count = a.length): number {
   for (let i = 0; i < count; i++) {
     const x = a[i];

@@ -148,12 +148,13 @@ export interface RecorderOptions {
   clock?: () => number;
 }
 
+/** What a recorder reads of the trainer it records (a Trainer, or the debugger's run at epoch ends). */
+export type RecordedTrainer = Pick<Trainer, 'epoch' | 'threads' | 'net' | 'lastUpdate' | 'checkpoint'>;
+
 /**
  * Records a run of `trainer`: construct it before the first epoch, call `epoch` after each, and
  * `learningRate` when the learning rate is changed between epochs; `finish` makes the record.
  */
-/** What a recorder reads of the trainer it records (a Trainer, or the debugger's run at epoch ends). */
-export type RecordedTrainer = Pick<Trainer, 'epoch' | 'threads' | 'net' | 'lastUpdate' | 'checkpoint'>;
 
 export class RunRecorder {
   private readonly history = new LossHistory(CURVE_POINTS);

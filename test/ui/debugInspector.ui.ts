@@ -166,4 +166,20 @@ describe('UI: the inspector follows the debugger', function () {
     await frame.locator('[data-testid="control-train"]:not([disabled])').waitFor({ timeout: 30_000 });
     await wb.screenshot('debug-8-session-ended');
   });
+
+  it('a page restored after the session ended (the panel hidden and shown) keeps the file\'s loss history, not the debug run\'s', async () => {
+    assert.ok(wb);
+    const page = wb.page;
+    // hide the panel (its page is discarded: the next one starts from the webview state), then show it
+    await wb.runCommand('View: Show Explorer');
+    await page.locator('.tabs-container .tab', { hasText: `Inspect: ${FILE}` }).first().click();
+    await page.locator('.explorer-folders-view .monaco-list-row', { has: page.locator('.label-name', { hasText: FILE }) }).first().click();
+    await page.locator(`.tabs-container .tab[data-resource-name="${FILE}"][aria-label*="Editor Group 2"]`).first().waitFor({ timeout: 30_000 });
+    await page.locator('.tabs-container .tab', { hasText: `Inspect: ${FILE}` }).first().click();
+    const frame = await wb.webviewFrame({ tabTitle: `Inspect: ${FILE}` });
+    await frame.locator('[data-testid="network-summary"]', { hasText: 'units' }).waitFor({ timeout: 60_000 });
+    // the file was never trained: no point saved (the debug run completed one epoch, shown while it was followed)
+    assert.equal(await frame.locator('[data-testid="loss-chart"]').getAttribute('data-restored-points'), '0');
+    assert.equal(await frame.locator('[data-testid="loss-chart"]').getAttribute('data-points'), '0');
+  });
 });

@@ -156,32 +156,20 @@ describe('debug: the inspector follows the debugger (DebugFollow)', () => {
     ]);
   });
 
-  it('a heatmap whose values arrive after the session ended is marked ended, not current', async () => {
-    const { follow, session, state } = setUp();
-    session.follow?.({ kind: 'stopped', position: position(1), description: 'Breakpoint', reason: 'breakpoint' });
-    await settle();
-    session.holdMatrix = deferred();
-    const opening = open(follow, session, 3, 'dW');
-    session.follow?.({ kind: 'ended' });
-    await settle();
-    session.holdMatrix.resolve();
-    await opening;
-    const [h] = state().heatmaps;
-    assert.deepEqual([h.values, h.status, h.at], [[1, -1], 'ended', 'epoch 1 of 4, batch 1 of 2, layer 1 — backward']);
-    assert.equal(state().state, 'ended');
-  });
-
-  it('a heatmap whose values arrive after the run went on is marked stale (running)', async () => {
-    const { follow, session, state } = setUp();
-    session.follow?.({ kind: 'stopped', position: position(1), description: 'Breakpoint', reason: 'breakpoint' });
-    await settle();
-    session.holdMatrix = deferred();
-    const opening = open(follow, session, 1, 'W');
-    session.follow?.({ kind: 'running' });
-    await settle();
-    session.holdMatrix.resolve();
-    await opening;
-    assert.deepEqual(state().heatmaps.map((h) => h.status), ['running']);
-    assert.equal(state().state, 'running');
-  });
+  for (const kind of ['ended', 'running'] as const) {
+    it(`a heatmap whose values arrive after the ${kind === 'ended' ? 'session ended' : 'run went on'} is marked ${kind}, not current`, async () => {
+      const { follow, session, state } = setUp();
+      session.follow?.({ kind: 'stopped', position: position(1), description: 'Breakpoint', reason: 'breakpoint' });
+      await settle();
+      session.holdMatrix = deferred();
+      const opening = open(follow, session, 3, 'dW');
+      session.follow?.({ kind });
+      await settle();
+      session.holdMatrix.resolve();
+      await opening;
+      const [h] = state().heatmaps;
+      assert.deepEqual([h.values, h.status, h.at], [[1, -1], kind, 'epoch 1 of 4, batch 1 of 2, layer 1 — backward']);
+      assert.equal(state().state, kind);
+    });
+  }
 });

@@ -101,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   registerRunCommands(context, runs, log);
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log, workerPath);
-  registerDebugger(context, log, { follow, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });
+  registerDebugger(context, log, { follow, recording: () => runSettings().enabled, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });
   activateJsonLanguageFeatures(log);
   log.info(`Backprop Studio activated (VS Code ${vscode.version}, Node ${process.version})`);
   return { sessions: manager, diagnostics, progress, runs, inspector };

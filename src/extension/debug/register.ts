@@ -30,6 +30,8 @@ export interface DebuggerWiring {
   follow: DebugFollow;
   /** Keeps the record of a debug run when its session ends (the Runs store). */
   record?: (uri: vscode.Uri, record: RunRecord) => Promise<unknown>;
+  /** Whether debug runs are recorded now (`backprop.runs.record`); absent: always. */
+  recording?: () => boolean;
 }
 
 /** The Debug lens shown with the others at the top of a `.net.json` (see editor/lens.ts). */
@@ -54,7 +56,8 @@ export function registerDebugger(context: vscode.ExtensionContext, log: vscode.L
       if (record !== undefined) {
         // when the session ends, while its worker still holds the run: the run for the Runs store
         adapter.beforeEnd = async () => {
-          if (adapter.file === '') return;
+          // (making the record replays the whole run in the worker, and the session's end waits for it)
+          if (adapter.file === '' || wiring.recording?.() === false) return;
           try {
             const r = await adapter.record();
             if (r !== undefined) await record(vscode.Uri.file(adapter.file), r);

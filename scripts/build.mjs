@@ -27,7 +27,7 @@ const builds = [
   {
     ...common,
     // threadHelper: the helper threads of a batch split (src/engine/kernels/threads.ts), beside cli.js and worker.js
-    entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker/worker.ts', threadHelper: 'src/engine/kernels/threadHelper.ts' },
+    entryPoints: { extension: 'src/extension/extension.ts', worker: 'src/extension/worker/worker.ts', threadHelper: 'src/engine/kernels/threadHelper.ts', replayWorker: 'src/extension/runs/replayWorker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -54,7 +54,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { webview: 'webview/main.ts', runs: 'webview/runs/main.ts' },
+    entryPoints: { webview: 'webview/main.ts' },
     outdir: 'dist',
     platform: 'browser',
     format: 'iife',

@@ -1,6 +1,6 @@
 /**
- * The inspector page: header, training controls, and five tabs (Training, Network, Weights,
- * Backprop step by step, Gradient check). Receives the host's messages, keeps the user's choices
+ * The inspector page: header, training controls, and six tabs (Training, Network, Weights,
+ * Backprop step by step, Gradient check, Runs). Receives the host's messages, keeps the user's choices
  * and the chart history in the webview state, and asks the host for what it shows (a sample's
  * pass, a gradient check) — it computes no network quantity itself.
  */
@@ -20,6 +20,8 @@ import { Stepper } from './views/stepper';
 import { Tooltip } from './views/tooltip';
 import type { View } from './views/view';
 import { WeightsView } from './views/weights';
+import { RunsApp } from './runs/app';
+import type { ImageFormat } from '../src/shared/protocol';
 
 const TAB_LABELS: Record<Tab, string> = {
   training: 'Training',
@@ -27,11 +29,12 @@ const TAB_LABELS: Record<Tab, string> = {
   weights: 'Weights',
   step: 'Backprop step by step',
   gradcheck: 'Gradient check',
+  runs: 'Runs',
 };
 
 const SAVE_DELAY_MS = 500;
 
-const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'gradcheck', 'boundary', 'state', 'problem', 'debug']);
+const MESSAGE_TYPES = new Set(['init', 'progress', 'network', 'gradcheck', 'boundary', 'state', 'problem', 'debug', 'note', 'runs']);
 
 const DEBUG_LOCK = 'Off while the debugger runs this file: the inspector shows the debugger\'s state (step with the debug toolbar; set the learning rate in the Debug Console: lr = 0.1)';
 
@@ -51,6 +54,8 @@ export class App {
   private readonly weights: WeightsView;
   private readonly stepper: Stepper;
   private readonly gradcheck: GradCheckPanel;
+  /** The Runs tab (webview/runs/app.ts), with its own sub-protocol. */
+  private readonly runs: RunsApp;
   /** Every view, for what they all get alike: the theme, their tab's visibility, the network. */
   private readonly views: View[];
   private readonly tabButtons = new Map<Tab, HTMLButtonElement>();
@@ -116,6 +121,12 @@ export class App {
     );
     this.gradcheck = new GradCheckPanel(this.tooltip, this.theme, () => this.runGradCheck(), reveal);
     this.views = [this.chart, this.boundary, this.networkTab, this.weights, this.stepper, this.gradcheck];
+    this.runs = new RunsApp({
+      post: (m) => this.post({ type: 'runs', message: m }),
+      exportImage: (what, format, data) => this.post({ type: 'exportImage', from: 'runs', what, format, data }),
+      show: () => this.selectTab('runs'),
+    });
+    this.boundary.addActions(this.exportButtons('boundary', ['png', 'svg']));
     this.build();
     watchTheme(() => this.onTheme());
   }
@@ -176,7 +187,39 @@ export class App {
         }
         this.statusFromHistory();
         break;
+      case 'note':
+        this.controls.setStatus({ message: m.message });
+        break;
+      case 'runs':
+        this.runs.receive(m.message);
+        break;
     }
+  }
+
+  /** Export buttons for the Training tab's chart or boundary (and the history as CSV). */
+  private exportButtons(what: 'chart' | 'boundary', formats: readonly (ImageFormat | 'csv')[]): HTMLElement {
+    const name = what === 'chart' ? 'loss chart' : 'decision boundary';
+    const buttons = formats.map((f) =>
+      button(f.toUpperCase(), () => this.exportTraining(what, f), {
+        class: 'link-button',
+        testid: `export-${what === 'chart' && f === 'csv' ? 'history' : what}-${f}`,
+        title: f === 'csv' ? 'Save the loss history (every epoch the chart holds) as CSV' : `Save the ${name} as ${f.toUpperCase()}`,
+      }),
+    );
+    return el('span', { class: 'export-actions' }, 'Export: ', ...buttons);
+  }
+
+  private exportTraining(what: 'chart' | 'boundary', format: ImageFormat | 'csv'): void {
+    if (format === 'csv') {
+      this.post({ type: 'exportHistory' });
+      return;
+    }
+    const data = what === 'chart' ? this.chart.image(format, this.title.textContent ?? 'Loss per epoch') : this.boundary.image(format);
+    if (data === undefined) {
+      this.showProblem(what === 'chart' ? 'There is no loss curve to export yet: train first.' : 'There is no decision boundary to export (it needs a network with two inputs).');
+      return;
+    }
+    this.post({ type: 'exportImage', from: 'training', what, format, data });
   }
 
   private post(m: FromWebview): void {
@@ -192,7 +235,7 @@ export class App {
         el(
           'div',
           { class: 'card chart-card' },
-          el('div', { class: 'card-head' }, el('h3', { text: 'Loss per epoch' }), this.logToggle()),
+          el('div', { class: 'card-head' }, el('h3', { text: 'Loss per epoch' }), el('span', {}, this.logToggle(), this.exportButtons('chart', ['png', 'svg', 'csv']))),
           this.chart.element,
         ),
         this.boundary.element,
@@ -201,6 +244,7 @@ export class App {
       weights: this.weights.element,
       step: this.stepper.element,
       gradcheck: this.gradcheck.element,
+      runs: this.runs.element,
     };
     const panels: HTMLElement[] = [];
     for (const tab of Object.keys(TAB_LABELS) as Tab[]) {
@@ -251,6 +295,7 @@ export class App {
     }
     if (focus) this.tabButtons.get(tab)?.focus();
     for (const v of this.views) v.setVisible(v.tab === tab);
+    this.runs.setVisible(tab === 'runs');
     this.tooltip.hide();
     if (tab === 'network' && this.network) this.requestTrace(false);
     if (tab === 'step' && this.network && (!this.stepper.hasTrace || (this.stepper.isStale && this.training !== 'training'))) this.requestTrace(true);

@@ -5,6 +5,7 @@
  */
 import 'katex/dist/katex.min.css';
 import './style.css';
+import './runs/runs.css';
 import { App } from './app';
 import { acquireHost } from './host';
 

@@ -5,7 +5,7 @@
  */
 import type { EpochPoint } from '../src/shared/protocol';
 
-export const TABS = ['training', 'network', 'weights', 'step', 'gradcheck'] as const;
+export const TABS = ['training', 'network', 'weights', 'step', 'gradcheck', 'runs'] as const;
 export type Tab = (typeof TABS)[number];
 
 export const HEATMAP_MODES = ['value', 'gradient', 'update', 'ratio'] as const;

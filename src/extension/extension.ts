@@ -54,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       void runs.recordEnd(session.uri, end); // takes the record out of `end` at once, stores it meanwhile
       return afterRun(session, end, baseVersion, log);
     },
+    keepRecord: (session, record) => void runs.keep(session.uri, record),
   });
   sessions = manager;
   context.subscriptions.push(manager);
@@ -96,9 +97,10 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
 
   const follow = new DebugFollow((m) => log.warn(m));
   context.subscriptions.push(follow);
-  const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, (uri) => manager.retain(uri), (uri) => follow.forFile(uri));
+  const replayWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'replayWorker.js').fsPath;
+  const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, { service: runs, replayWorkerPath }, (uri) => manager.retain(uri), (uri) => follow.forFile(uri));
   follow.showInspector = (uri) => inspector.show(uri);
-  registerRunCommands(context, runs, log);
+  registerRunCommands(context, runs, inspector);
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log, workerPath);
   registerDebugger(context, log, { follow, recording: () => runSettings().enabled, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });

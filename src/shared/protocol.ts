@@ -13,6 +13,7 @@
 import { isLearningRate } from '../engine/spec';
 import type { GradCheckEntry } from '../engine/gradcheck';
 import type { ReplyEnvelope, RequestEnvelope } from './rpc';
+import { parseFromRuns, type FromRuns, type ToRuns } from './runsProtocol';
 
 /** One point of the loss history (one epoch); defined with the history module in the engine. */
 import type { EpochPoint } from '../engine/history';
@@ -154,6 +155,10 @@ export interface GradCheckMessage { type: 'gradcheck'; report: GradCheckView }
 export interface BoundaryMessage { type: 'boundary'; boundary: BoundaryView }
 export interface StateMessage { type: 'state'; state: TrainingState; message?: string }
 export interface ProblemMessage { type: 'problem'; message: string }
+/** A sentence for the user that is not a problem (e.g. "Chart written to xor-loss.png"). */
+export interface NoteMessage { type: 'note'; message: string }
+/** A message of the Runs tab's sub-protocol (src/shared/runsProtocol.ts). */
+export interface RunsToWebview { type: 'runs'; message: ToRuns }
 
 /**
  * A matrix of the debugger's stopped state opened from Variables ("Open as Heatmap"): its name,
@@ -199,16 +204,28 @@ export type ToWebview =
   | BoundaryMessage
   | StateMessage
   | ProblemMessage
+  | NoteMessage
+  | RunsToWebview
   | ReplyEnvelope;
 
 // ---- webview -> host ----
-export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset' | 'runs';
+export type ControlAction = 'train' | 'pause' | 'resume' | 'step' | 'stop' | 'reset';
 export interface ReadyMessage { type: 'ready' }
 export interface ControlMessage { type: 'control'; action: ControlAction }
 export interface SetLearningRateMessage { type: 'setLearningRate'; value: number }
 export interface RevealMessage { type: 'reveal'; layer: number; kind: 'w' | 'b'; j: number; k?: number }
 /** The user closed a debugger heatmap (it is no longer refreshed at each stop). */
 export interface CloseDebugHeatmapMessage { type: 'closeDebugHeatmap'; id: number }
+export interface RunsFromWebview { type: 'runs'; message: FromRuns }
+export type ImageFormat = 'png' | 'svg';
+/**
+ * An image the webview drew, to be saved where the user says: the loss chart or the decision
+ * boundary, of the Training tab (`from: 'training'`) or of the Runs tab. PNG as a data: URL, SVG as
+ * its text (webview/export.ts makes both).
+ */
+export interface ExportImageMessage { type: 'exportImage'; from: 'training' | 'runs'; what: 'chart' | 'boundary'; format: ImageFormat; data: string }
+/** The session's loss history as CSV (the host writes the numbers it holds, not the webview's). */
+export interface ExportHistoryMessage { type: 'exportHistory' }
 
 /** The webview's questions: a sample's forward and backward pass, a gradient check. */
 export type WebviewRequests = {
@@ -223,9 +240,25 @@ export type FromWebview =
   | SetLearningRateMessage
   | RevealMessage
   | CloseDebugHeatmapMessage
+  | RunsFromWebview
+  | ExportImageMessage
+  | ExportHistoryMessage
   | WebviewRequest;
 
-const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset', 'runs'];
+const CONTROL_ACTIONS: readonly ControlAction[] = ['train', 'pause', 'resume', 'step', 'stop', 'reset'];
+/** Images up to 32 MB of text. */
+const MAX_IMAGE = 32 * 1024 * 1024;
+
+function parseImage(m: Record<string, unknown>): { ok: true; message: ExportImageMessage } | { ok: false; reason: string } {
+  const from = m.from === 'training' || m.from === 'runs' ? m.from : undefined;
+  const what = m.what === 'chart' || m.what === 'boundary' ? m.what : undefined;
+  const format = m.format === 'png' || m.format === 'svg' ? m.format : undefined;
+  if (from === undefined || what === undefined || format === undefined) return { ok: false, reason: 'exportImage: needs from training|runs, what chart|boundary, format png|svg' };
+  if (typeof m.data !== 'string' || m.data.length > MAX_IMAGE) return { ok: false, reason: 'exportImage: data must be a string of at most 32 MB' };
+  if (format === 'png' && !m.data.startsWith('data:image/png;base64,')) return { ok: false, reason: 'exportImage: a PNG comes as a data:image/png;base64 URL' };
+  if (format === 'svg' && !m.data.startsWith('<svg')) return { ok: false, reason: 'exportImage: an SVG comes as its text, starting <svg' };
+  return { ok: true, message: { type: 'exportImage', from, what, format, data: m.data } };
+}
 
 function isIndex(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -262,6 +295,14 @@ export function parseFromWebview(raw: unknown): { ok: true; message: FromWebview
     case 'closeDebugHeatmap':
       if (isIndex(m.id)) return { ok: true, message: { type: 'closeDebugHeatmap', id: m.id } };
       return { ok: false, reason: 'closeDebugHeatmap: id must be a non-negative integer' };
+    case 'runs': {
+      const inner = parseFromRuns(m.message);
+      return inner === undefined ? { ok: false, reason: `runs: the message does not fit the Runs protocol` } : { ok: true, message: { type: 'runs', message: inner } };
+    }
+    case 'exportImage':
+      return parseImage(m);
+    case 'exportHistory':
+      return { ok: true, message: { type: 'exportHistory' } };
     default:
       return { ok: false, reason: `unknown message type ${JSON.stringify(m.type)}` };
   }

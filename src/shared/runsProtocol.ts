@@ -1,7 +1,9 @@
 /**
- * The messages between the Runs panel's host side (src/extension/runs/panel.ts) and its webview
- * (webview/runs/). Typed both ways; what comes from the webview is checked by `parseFromRuns`
- * before the host acts on it. No `vscode` here: the webview bundles this file.
+ * The Runs tab's sub-protocol of the inspector (src/shared/protocol.ts wraps these messages as
+ * `{ type: 'runs', message }` both ways): between the tab's host side
+ * (src/extension/runs/controller.ts) and its view (webview/runs/). Typed both ways; what comes from
+ * the webview is checked by `parseFromRuns` before the host acts on it. No `vscode` here: the
+ * webview bundles this file.
  */
 import type { BoundaryView, EpochPoint, NetworkView } from './protocol';
 
@@ -50,35 +52,28 @@ export type ToRuns =
   | { type: 'curves'; curves: RunCurves }
   | { type: 'frame'; frame: RunFrame }
   | { type: 'problem'; message: string }
-  | { type: 'note'; message: string };
-
-export type ImageFormat = 'png' | 'svg';
+  | { type: 'note'; message: string }
+  /** Bring the Runs tab to the front (the commands Show Runs / Compare Runs). */
+  | { type: 'show' };
 
 export type FromRuns =
-  | { type: 'ready' }
   | { type: 'pick'; id: string; on: boolean }
   | { type: 'scrub'; id: string; epoch: number }
   | { type: 'rename'; id: string }
   | { type: 'pin'; id: string; pinned: boolean }
   | { type: 'remove'; id: string }
   | { type: 'restore'; id: string; epoch: number }
-  | { type: 'exportCsv'; id: string }
-  /** An image the webview drew: PNG as a data: URL, SVG as its text. */
-  | { type: 'exportImage'; what: 'chart' | 'boundary'; format: ImageFormat; data: string };
+  | { type: 'exportCsv'; id: string };
 
 const ID = /^[0-9a-z-]{1,64}$/;
 const isId = (v: unknown): v is string => typeof v === 'string' && ID.test(v);
 const isEpoch = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-/** Images up to 32 MB of text. */
-const MAX_IMAGE = 32 * 1024 * 1024;
 
 /** The message, checked field by field, or undefined when it does not fit the protocol. */
 export function parseFromRuns(raw: unknown): FromRuns | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const m = raw as Record<string, unknown>;
   switch (m.type) {
-    case 'ready':
-      return { type: 'ready' };
     case 'pick':
       return isId(m.id) && typeof m.on === 'boolean' ? { type: 'pick', id: m.id, on: m.on } : undefined;
     case 'scrub':
@@ -90,14 +85,6 @@ export function parseFromRuns(raw: unknown): FromRuns | undefined {
       return isId(m.id) ? { type: m.type, id: m.id } : undefined;
     case 'pin':
       return isId(m.id) && typeof m.pinned === 'boolean' ? { type: 'pin', id: m.id, pinned: m.pinned } : undefined;
-    case 'exportImage': {
-      const what = m.what === 'chart' || m.what === 'boundary' ? m.what : undefined;
-      const format = m.format === 'png' || m.format === 'svg' ? m.format : undefined;
-      if (what === undefined || format === undefined || typeof m.data !== 'string' || m.data.length > MAX_IMAGE) return undefined;
-      if (format === 'png' && !m.data.startsWith('data:image/png;base64,')) return undefined;
-      if (format === 'svg' && !m.data.startsWith('<svg')) return undefined;
-      return { type: 'exportImage', what, format, data: m.data };
-    }
     default:
       return undefined;
   }

@@ -1,5 +1,5 @@
 /**
- * The Runs panel's webview: the file's runs in a table (tick to overlay, pin, rename, delete,
+ * The inspector's Runs tab: the file's runs in a table (tick to overlay, pin, rename, delete,
  * CSV), the picked runs' loss curves on one chart (legend by run, with what changed), a timeline
  * slider for the last picked run (the decision boundary, the weight heatmaps and the network
  * graph at that epoch, and "Restore these weights into the file"), and per layer the gradient
@@ -9,6 +9,7 @@
  * boundary `data-epoch`.
  */
 import { Chart, type ChartDataset, type Plugin } from '../chart';
+import type { ImageFormat } from '../../src/shared/protocol';
 import type { FromRuns, RunCurves, RunFrame, RunRow, ToRuns } from '../../src/shared/runsProtocol';
 import { classColor, css } from '../colors';
 import { button, el, replaceChildren } from '../dom';
@@ -18,12 +19,16 @@ import { BoundaryPanel } from '../views/boundary';
 import { GraphView } from '../views/graph';
 import { Tooltip } from '../views/tooltip';
 import { WeightsView } from '../views/weights';
-import { boundarySvg, chartSvg, type SvgSeries } from './svgExport';
+import { canvasPng, chartSvg, type SvgSeries } from '../export';
 
 type XY = { x: number; y: number };
 
 export interface RunsHost {
   post(m: FromRuns): void;
+  /** An image to save (the inspector's exportImage, from the Runs tab). */
+  exportImage(what: 'chart' | 'boundary', format: ImageFormat, data: string): void;
+  /** The host asked for the Runs tab to be shown. */
+  show(): void;
 }
 
 const fmtDate = (iso: string): string => {
@@ -62,10 +67,11 @@ export class RunsApp {
   private readonly graph = new GraphView('runs-graph');
   private readonly gradients = el('div', { class: 'runs-gradients', testid: 'runs-gradients' });
 
-  constructor(
-    root: HTMLElement,
-    private readonly host: RunsHost,
-  ) {
+  /** The tab's content. */
+  readonly element: HTMLElement;
+  private visible = false;
+
+  constructor(private readonly host: RunsHost) {
     this.boundary = new BoundaryPanel(this.theme);
     this.weights = new WeightsView(this.tooltip, this.theme, 'value', () => undefined, () => undefined);
     this.restoreButton = button('Restore these weights into the file', () => this.restore(), { testid: 'restore-weights', class: 'primary' });
@@ -93,18 +99,16 @@ export class RunsApp {
       el('div', { class: 'runs-frame' }, this.boundary.element, this.graph.element),
       this.weights.element,
     );
-    root.appendChild(
-      el(
-        'main',
-        { class: 'runs-app' },
+    this.element = el(
+        'div',
+        { class: 'runs-app', testid: 'runs-view' },
         this.title,
         this.message,
         el('div', { class: 'runs-table-box' }, this.table),
         el('section', { class: 'card' }, el('h3', { text: 'Loss of the picked runs' }), chartBar, this.chartEmpty, this.chartBox),
         this.timeline,
         el('section', { class: 'card' }, el('h3', { text: 'Gradients over time' }), el('p', { class: 'explain', text: 'Per layer, for the run under the timeline: the norm of the gradient (weights and biases) of the epoch’s last batch, and the ratio |update| / |weights|. Vanishing gradients fall away to zero, exploding ones shoot up.' }), this.gradients),
-      ),
-    );
+      );
     watchTheme(() => {
       this.theme = readTheme();
       this.boundary.setTheme(this.theme);
@@ -113,13 +117,21 @@ export class RunsApp {
       this.drawGradients();
       this.drawGraph();
     });
-    this.boundary.setVisible(true);
-    this.weights.setVisible(true);
   }
 
-  receive(raw: unknown): void {
-    const m = raw as ToRuns;
+  /** The tab was shown or hidden: its views draw only while shown. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.boundary.setVisible(visible);
+    this.weights.setVisible(visible);
+    if (visible) this.drawGraph();
+  }
+
+  receive(m: ToRuns): void {
     switch (m.type) {
+      case 'show':
+        this.host.show();
+        return;
       case 'runs':
         this.setRuns(m.file, m.runs, m.picked);
         return;
@@ -375,7 +387,7 @@ export class RunsApp {
 
   private drawGraph(): void {
     const f = this.frame;
-    if (f === undefined) return;
+    if (f === undefined || !this.visible) return;
     this.graph.draw(f.network, this.theme, { edgeMode: 'weight', nodeValue: () => undefined }, { inputs: f.network.inputNames });
   }
 
@@ -432,23 +444,17 @@ export class RunsApp {
       this.say('Tick a run first: there is no curve to export.', true);
       return;
     }
-    if (format === 'png') {
-      this.host.post({ type: 'exportImage', what: 'chart', format, data: this.chart.toBase64Image('image/png') });
-      return;
-    }
     const t = this.theme;
-    const data = chartSvg(this.series(), { logY: this.logScale, title: this.title.textContent ?? 'Runs', fg: css(t.fg), muted: css(t.muted), bg: css(t.bg) });
-    this.host.post({ type: 'exportImage', what: 'chart', format, data });
+    const data = format === 'png' ? canvasPng(this.canvas, css(t.bg)) : chartSvg(this.series(), { logY: this.logScale, title: this.title.textContent ?? 'Runs', fg: css(t.fg), muted: css(t.muted), bg: css(t.bg) });
+    this.host.exportImage('chart', format, data);
   }
 
   private exportBoundary(format: 'png' | 'svg'): void {
-    const f = this.frame;
-    const canvas = this.boundary.element.querySelector('canvas');
-    if (f?.boundary === undefined || canvas === null) {
+    const data = this.frame?.boundary === undefined ? undefined : this.boundary.image(format);
+    if (data === undefined) {
       this.say('This network has no decision boundary to export (it needs two inputs).', true);
       return;
     }
-    if (format === 'png') this.host.post({ type: 'exportImage', what: 'boundary', format, data: canvas.toDataURL('image/png') });
-    else this.host.post({ type: 'exportImage', what: 'boundary', format, data: boundarySvg(f.boundary, canvas, { x: 52, y: 4, size: 300 }, css(this.theme.fg)) });
+    this.host.exportImage('boundary', format, data);
   }
 }

@@ -7,6 +7,7 @@
 import type { BoundaryView, NetworkView } from '../../src/shared/protocol';
 import { classColor, css, divergingColor, mix, symmetricRange, type RGB } from '../colors';
 import { el, replaceChildren } from '../dom';
+import { boundarySvg, canvasPng } from '../export';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
 import { swatch } from './legend';
@@ -20,6 +21,7 @@ export class BoundaryPanel extends TabView {
   readonly tab = 'training' as const;
   private readonly canvas: HTMLCanvasElement;
   private readonly legend: HTMLElement;
+  private readonly head: HTMLElement;
   private boundary?: BoundaryView;
   private classNames?: string[];
 
@@ -27,7 +29,20 @@ export class BoundaryPanel extends TabView {
     super(theme);
     this.canvas = el('canvas', { attrs: { role: 'img', 'aria-label': 'Decision boundary: the input plane coloured by the prediction, with the training points' } });
     this.legend = el('div', { class: 'legend' });
-    this.element = el('div', { class: 'card boundary-card', testid: 'boundary', attrs: { hidden: true } }, el('h3', { text: 'Decision boundary' }), this.canvas, this.legend);
+    this.head = el('div', { class: 'card-head' }, el('h3', { text: 'Decision boundary' }));
+    this.element = el('div', { class: 'card boundary-card', testid: 'boundary', attrs: { hidden: true } }, this.head, this.canvas, this.legend);
+  }
+
+  /** Puts `actions` (export buttons) in the card's head. */
+  addActions(actions: HTMLElement): void {
+    this.head.appendChild(actions);
+  }
+
+  /** The boundary as drawn: PNG (a data URL) or SVG (its text); undefined when none is shown. */
+  image(format: 'png' | 'svg'): string | undefined {
+    const b = this.boundary;
+    if (b === undefined || this.element.hidden || this.canvas.width === 0) return undefined;
+    return format === 'png' ? canvasPng(this.canvas, css(this.theme.bg)) : boundarySvg(b, this.canvas, { x: PAD, y: 4, size: SIZE }, css(this.theme.fg));
   }
 
   setNetwork(n: NetworkView): void {

@@ -9,12 +9,12 @@ import { button, el } from '../dom';
 import { formatFull, formatNumber } from '../format';
 
 const ENABLED: Record<TrainingState, ControlAction[]> = {
-  idle: ['train', 'step', 'reset', 'runs'],
-  training: ['pause', 'stop', 'runs'],
-  paused: ['resume', 'step', 'stop', 'reset', 'runs'],
-  done: ['train', 'step', 'reset', 'runs'],
-  diverged: ['train', 'step', 'reset', 'runs'],
-  error: ['train', 'reset', 'runs'],
+  idle: ['train', 'step', 'reset'],
+  training: ['pause', 'stop'],
+  paused: ['resume', 'step', 'stop', 'reset'],
+  done: ['train', 'step', 'reset'],
+  diverged: ['train', 'step', 'reset'],
+  error: ['train', 'reset'],
 };
 
 const LABELS: Record<ControlAction, [string, string]> = {
@@ -24,7 +24,6 @@ const LABELS: Record<ControlAction, [string, string]> = {
   step: ['Step epoch', 'Run exactly one epoch'],
   stop: ['■ Stop', 'Stop training'],
   reset: ['↺ Reset', 'Re-initialise the weights from the seed (the file is not changed)'],
-  runs: ['Runs', 'The recorded runs of this file: overlay their curves, scrub through one, restore its weights (opens beside)'],
 };
 
 export class Controls {
@@ -67,8 +66,8 @@ export class Controls {
     this.state = s;
     const on = ENABLED[s];
     for (const [a, b] of this.buttons) {
-      b.disabled = !on.includes(a) || (this.locked !== undefined && a !== 'runs');
-      b.title = this.locked !== undefined && a !== 'runs' ? this.locked : LABELS[a][1];
+      b.disabled = !on.includes(a) || this.locked !== undefined;
+      b.title = this.locked !== undefined ? this.locked : LABELS[a][1];
       // Pause/Resume and Train share a place in the user's mind: hide what cannot apply at all.
       b.hidden = (a === 'resume' && s !== 'paused') || (a === 'pause' && s === 'paused');
     }

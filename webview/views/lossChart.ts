@@ -9,6 +9,7 @@ import { Chart, type ChartDataset } from '../chart';
 import type { EpochPoint, NetworkView } from '../../src/shared/protocol';
 import { css } from '../colors';
 import { el } from '../dom';
+import { canvasPng, chartSvg, type SvgSeries } from '../export';
 import { LossHistory } from '../../src/engine/history';
 import { formatNumber } from '../format';
 import type { Theme } from '../theme';
@@ -115,6 +116,23 @@ export class LossChart extends TabView {
     this.element.setAttribute('data-last-epoch', String(this.history.lastEpoch));
     this.element.setAttribute('data-redraws', String(this.redraws));
     this.empty.hidden = held > 0;
+  }
+
+  /**
+   * The chart as drawn (PNG, a data URL), or its loss curves (SVG: training and validation loss;
+   * the accuracy's second axis is in the PNG only); undefined before the first point.
+   */
+  image(format: 'png' | 'svg', title: string): string | undefined {
+    if (this.history.points().length === 0) return undefined;
+    const t = this.theme;
+    if (format === 'png') {
+      if (!this.chart) this.draw();
+      return this.chart ? canvasPng(this.canvas, css(t.bg)) : undefined;
+    }
+    const s = this.series();
+    const series: SvgSeries[] = [{ label: 'training loss', color: css(t.series.loss), dash: false, points: s.loss }];
+    if (s.valLoss.length > 0) series.push({ label: 'validation loss', color: css(t.series.valLoss), dash: true, points: s.valLoss });
+    return chartSvg(series, { logY: this.logScale, title, fg: css(t.fg), muted: css(t.muted), bg: css(t.bg) });
   }
 
   private series(): { loss: XY[]; valLoss: XY[]; accuracy: XY[]; valAccuracy: XY[] } {

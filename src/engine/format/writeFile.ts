@@ -63,7 +63,7 @@ export function inspectTarget(target: string): { real: string; st?: fs.Stats } {
   return { real, st };
 }
 
-export function writeFileAtomically(target: string, content: string): WriteResult {
+export function writeFileAtomically(target: string, content: string | Uint8Array): WriteResult {
   const { real, st } = inspectTarget(target);
   const dir = path.dirname(path.resolve(real));
   let tmp: string | undefined;

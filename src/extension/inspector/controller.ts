@@ -21,6 +21,7 @@ import type { InspectorDebug, InspectorDebugState } from '../debugApi';
 import {
   parseFromWebview,
   type EpochPoint,
+  type ExportImageMessage,
   type FromWebview,
   type GradCheckView,
   type RevealMessage,
@@ -29,6 +30,7 @@ import {
   type WebviewRequests,
 } from '../../shared/protocol';
 import { replyOf } from '../../shared/rpc';
+import type { FromRuns, ToRuns } from '../../shared/runsProtocol';
 import { reducePoints } from '../../engine/history';
 import { Throttle, realTimers, type Timers } from './throttle';
 
@@ -54,6 +56,18 @@ export interface ControllerTiming {
 
 const DEBUGGING = 'The debugger is running this file: the inspector shows its state, and training from here is off until the debug session ends.';
 
+/** The inspector's parts with a host side of their own: the Runs tab and the exports (set by the panel). */
+export interface InspectorParts {
+  /** A new page is ready (after the init). */
+  onReady(): Promise<void>;
+  /** The page was discarded. */
+  onHidden(): void;
+  runs(m: FromRuns): Promise<void>;
+  exportImage(m: ExportImageMessage): Promise<void>;
+  /** Saves the session's loss history (the points given). */
+  exportHistory(points: EpochPoint[]): Promise<void>;
+}
+
 export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64 };
 
 export class InspectorController implements vscode.Disposable {
@@ -78,8 +92,8 @@ export class InspectorController implements vscode.Disposable {
   private readonly networkThrottle: Throttle;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  /** Opens the file's Runs panel (the inspector's Runs button; set by the panel). */
-  openRuns?: () => void;
+  /** The Runs tab and the exports (set by the panel; absent in tests of the controller alone). */
+  parts?: InspectorParts;
   /** The debugger's state for this file (set by followDebugger). */
   private debug?: InspectorDebug;
   /**
@@ -153,6 +167,7 @@ export class InspectorController implements vscode.Disposable {
       this.ready = false;
       this.pending = [];
       this.progressThrottle.cancel();
+      this.parts?.onHidden();
     }
   }
 
@@ -185,13 +200,17 @@ export class InspectorController implements vscode.Disposable {
           this.page++;
           this.ready = true;
           this.initialized = false;
-          await this.sendInit();
+          try {
+            await this.sendInit();
+          } finally {
+            await this.parts?.onReady();
+          }
           return;
         case 'closeDebugHeatmap':
           this.debug?.closeHeatmap(m.id);
           return;
         case 'control':
-          if (this.following && m.action !== 'runs') throw new Error(DEBUGGING);
+          if (this.following) throw new Error(DEBUGGING);
           switch (m.action) {
             case 'train':
               await this.session.train();
@@ -208,9 +227,6 @@ export class InspectorController implements vscode.Disposable {
             case 'stop':
               this.session.stop();
               return;
-            case 'runs':
-              this.openRuns?.();
-              return;
             case 'reset':
               this.lastReport = undefined;
               await this.session.reset();
@@ -225,6 +241,15 @@ export class InspectorController implements vscode.Disposable {
           return;
         case 'reveal':
           await this.onReveal(m);
+          return;
+        case 'runs':
+          await this.parts?.runs(m.message);
+          return;
+        case 'exportImage':
+          await this.parts?.exportImage(m);
+          return;
+        case 'exportHistory':
+          await this.parts?.exportHistory(this.session.history());
           return;
       }
     } catch (e) {
@@ -341,6 +366,21 @@ export class InspectorController implements vscode.Disposable {
     } finally {
       this.boundaryBusy = false;
     }
+  }
+
+  /** A message of the Runs tab (dropped while no page is ready, like every other). */
+  sendRuns(m: ToRuns): void {
+    this.send({ type: 'runs', message: m });
+  }
+
+  /** A sentence for the user (an export written). */
+  note(message: string): void {
+    this.send({ type: 'note', message });
+  }
+
+  /** A problem for the user's banner. */
+  problem(message: string): void {
+    this.send({ type: 'problem', message });
   }
 
   private send(m: ToWebview): void {

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import type { TrainingSessionApi } from '../sessionApi';
 import type { InspectorDebug } from '../debugApi';
 import type { ToWebview } from '../../shared/protocol';
-import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions } from './panel';
+import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions, type RunsSetup } from './panel';
+import type { RunsController } from '../runs/controller';
 import { isTrusted } from '../trust';
 
 export { VIEW_TYPE } from './panel';
@@ -17,6 +18,8 @@ export interface Inspector {
   show(uri: vscode.Uri): void;
   /** The last message of `type` the file's open inspector posted to its page (for tests). */
   lastPosted(uri: vscode.Uri, type: string): ToWebview | undefined;
+  /** Opens (or reveals) the file's inspector on its Runs tab, with `pick` overlaid; returns the tab's host side. */
+  showRuns(uri: vscode.Uri, pick?: readonly string[]): RunsController;
 }
 
 /** The file URI saved by the webview (see webview/state.ts), if the state holds one. */
@@ -35,6 +38,7 @@ export function registerInspector(
   context: vscode.ExtensionContext,
   getSession: (uri: vscode.Uri) => TrainingSessionApi,
   log: vscode.LogOutputChannel,
+  runs: RunsSetup,
   /** Keeps the file's session (and its worker) alive while its inspector is open. */
   retain?: (uri: vscode.Uri) => vscode.Disposable,
   /** The debugger's state of the file, which its inspector follows. */
@@ -48,7 +52,7 @@ export function registerInspector(
     const p = new InspectorPanel(panel, extensionUri, uri, getSession(uri), log, (gone) => {
       if (panels.get(uri.toString()) === gone) panels.delete(uri.toString());
       hold?.dispose();
-    });
+    }, runs);
     panels.set(uri.toString(), p);
     if (debugFor !== undefined) p.followDebugger(debugFor(uri));
     return p;
@@ -82,19 +86,28 @@ export function registerInspector(
     { dispose: () => [...panels.values()].forEach((p) => p.dispose()) },
   );
 
+  const show = (uri: vscode.Uri): InspectorPanel => {
+    const open = panels.get(uri.toString());
+    if (open) {
+      open.show();
+      return open;
+    }
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, panelTitle(uri), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(extensionUri));
+    const p = adopt(panel, uri);
+    log.info(`inspector: opened ${uri.toString()}`);
+    return p;
+  };
   return {
     lastPosted(uri: vscode.Uri, type: string): ToWebview | undefined {
       return panels.get(uri.toString())?.lastPosted(type);
     },
     show(uri: vscode.Uri): void {
-      const open = panels.get(uri.toString());
-      if (open) {
-        open.show();
-        return;
-      }
-      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, panelTitle(uri), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, webviewOptions(extensionUri));
-      adopt(panel, uri);
-      log.info(`inspector: opened ${uri.toString()}`);
+      show(uri);
+    },
+    showRuns(uri: vscode.Uri, pick: readonly string[] = []): RunsController {
+      const p = show(uri);
+      p.runs.show(pick);
+      return p.runs;
     },
   };
 }

@@ -9,6 +9,10 @@ import { parameterName } from '../../engine/spec';
 import type { RevealMessage, ToWebview } from '../../shared/protocol';
 import type { TrainingSessionApi } from '../sessionApi';
 import type { InspectorDebug } from '../debugApi';
+import { RunsController } from '../runs/controller';
+import { saveHistory, saveImage } from '../runs/exports';
+import { ReplayClient } from '../runs/replayClient';
+import type { RunsService } from '../runs/service';
 import { InspectorController } from './controller';
 import { inspectorHtml, makeNonce } from './html';
 import { locateParameter } from './reveal';
@@ -23,9 +27,17 @@ export function panelTitle(uri: vscode.Uri): string {
   return `Inspect: ${path.posix.basename(uri.path)}`;
 }
 
+/** What the inspector's Runs tab needs: the run store and the replay thread's bundle. */
+export interface RunsSetup {
+  service: RunsService;
+  replayWorkerPath: string;
+}
+
 export class InspectorPanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly controller: InspectorController;
+  /** The Runs tab's host side. */
+  readonly runs: RunsController;
   private disposed = false;
   /** The last message of each type posted to the page (for tests: what the webview was sent). */
   private readonly posted = new Map<string, ToWebview>();
@@ -37,6 +49,7 @@ export class InspectorPanel {
     session: TrainingSessionApi,
     private readonly log: vscode.LogOutputChannel,
     private readonly onDisposed: (p: InspectorPanel) => void,
+    runsSetup: RunsSetup,
   ) {
     panel.title = panelTitle(uri);
     panel.iconPath = {
@@ -64,9 +77,27 @@ export class InspectorPanel {
       (m) => this.reveal(m),
       uri.toString(),
     );
-    this.controller.openRuns = () => void vscode.commands.executeCommand('backprop.showRuns', uri);
+    const { service, replayWorkerPath } = runsSetup;
+    const replay = ReplayClient.spawn(replayWorkerPath, (id) => service.get(id), (m) => log.info(m));
+    this.runs = new RunsController(uri, service, replay, (m) => this.controller.sendRuns(m), log);
+    const said = (m: string | undefined): void => {
+      if (m !== undefined) this.controller.note(m);
+    };
+    const failed = (e: unknown): void => {
+      const message = e instanceof Error ? e.message : String(e);
+      log.error(`inspector ${uri.toString()}: export failed: ${message}`);
+      this.controller.problem(message);
+    };
+    this.controller.parts = {
+      onReady: () => this.runs.onReady(),
+      onHidden: () => this.runs.onHidden(),
+      runs: (m) => this.runs.handle(m),
+      exportImage: (m) => (m.from === 'runs' ? this.runs.exportImage(m) : saveImage(uri, m).then(said, failed)),
+      exportHistory: (points) => saveHistory(uri, points).then(said, failed),
+    };
     this.disposables.push(
       this.controller,
+      this.runs,
       webview.onDidReceiveMessage((raw: unknown) => this.controller.receive(raw)),
       panel.onDidChangeViewState((e) => this.controller.setVisible(e.webviewPanel.visible)),
       panel.onDidDispose(() => this.dispose()),

@@ -1,14 +1,15 @@
 /**
- * The runs' commands: "Backprop: Show Runs" opens the file's Runs panel; "Backprop: Compare Runs"
- * asks which runs to overlay (the two latest preselected) and opens the panel with them. Both work
- * on the file given as argument or the active editor's. Each returns the panel (tests). Both need a
- * trusted workspace (a replay reads the run's data files, as training does).
+ * The runs' commands: "Backprop: Show Runs" opens the file's inspector on its Runs tab; "Backprop:
+ * Compare Runs" asks which runs to overlay (the two latest preselected) and opens the tab with
+ * them. Both work on the file given as argument or the active editor's. Each returns the tab's host
+ * side (tests). Both need a trusted workspace (a replay reads the run's data files, as training does).
  */
 import * as vscode from 'vscode';
 import { changesLabel } from '../../engine/runs';
 import { fileLabel, isNetUri } from '../config';
+import type { Inspector } from '../inspector';
 import { guarded } from '../trust';
-import { RunsPanel } from './panel';
+import type { RunsController } from './controller';
 import type { RunsService } from './service';
 
 function netUri(arg: unknown): vscode.Uri | undefined {
@@ -19,10 +20,9 @@ function netUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-export function registerRunCommands(context: vscode.ExtensionContext, service: RunsService, log: vscode.LogOutputChannel): void {
-  const show = (uri: vscode.Uri, pick: string[] = []): RunsPanel => RunsPanel.show(uri, service, context.extensionUri, log, pick);
+export function registerRunCommands(context: vscode.ExtensionContext, service: RunsService, inspector: Inspector): void {
+  const show = (uri: vscode.Uri, pick: string[] = []): RunsController => inspector.showRuns(uri, pick);
   context.subscriptions.push(
-    { dispose: () => RunsPanel.disposeAll() },
     vscode.commands.registerCommand('backprop.showRuns', guarded('backprop.showRuns', (arg?: unknown) => {
       const uri = netUri(arg);
       return uri === undefined ? undefined : show(uri);

@@ -55,7 +55,15 @@ export class RunsService implements vscode.Disposable {
   async recordEnd(uri: vscode.Uri, end: RunEnd): Promise<RunSummary | undefined> {
     const record = end.record;
     delete end.record;
-    if (record === undefined || !runSettings().enabled) return undefined;
+    return record === undefined ? undefined : this.keep(uri, record);
+  }
+
+  /**
+   * Keeps a record that came outside a run's end (a run of "Step epoch" clicks, a run stopped by
+   * Reset or by closing). Never throws: a failure is logged.
+   */
+  async keep(uri: vscode.Uri, record: RunRecord): Promise<RunSummary | undefined> {
+    if (!runSettings().enabled) return undefined;
     try {
       return await this.add(uri, record);
     } catch (err) {

@@ -15,6 +15,7 @@ import { fileLabel, settings } from '../config';
 import { LossHistory } from '../../engine/history';
 import { spawnWorkerClient, type WorkerClient } from './workerClient';
 import type { LayerStatsView, LayerWeights, LoadResult, NetSummary, RunEnd } from '../worker/protocol';
+import type { RunRecord } from '../../engine/runs';
 import { allowOutsideData } from '../trust';
 
 export interface SessionHost {
@@ -27,6 +28,11 @@ export interface SessionHost {
    * when the weights were written into the document.
    */
   afterRun(session: TrainingSession, end: RunEnd, baseVersion: number): Promise<boolean>;
+  /**
+   * Keeps a run's record that does not go through `afterRun`: a run of "Step epoch" clicks, a run
+   * stopped by Reset or by closing (docs/runs.md).
+   */
+  keepRecord?(session: TrainingSession, record: RunRecord): void;
 }
 
 /** A file that cannot be trained: its problems (errors first). */
@@ -229,9 +235,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
       throw err;
     }
     const base = this.loadedVersion ?? (await this.document()).version;
-    const client = this.worker();
-    const cfg = settings(this.uri);
-    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: this.lossHistory.capacity, threads: cfg.threads });
+    const client = this.configure();
     this.lastCheck = undefined;
     this.quietStop = false;
     this.totalEpochs = this.epoch + (epochs ?? load.summary.epochs);
@@ -253,7 +257,12 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     if (end.reason !== 'error') await this.refreshStats();
     this.networkEmitter.fire();
     ended();
-    if (this.quietStop) return { end, written: false };
+    if (this.quietStop) {
+      // stopped by Reset or by closing: no write-back, no messages, but the run is kept
+      if (end.record) this.host.keepRecord?.(this, end.record);
+      delete end.record;
+      return { end, written: false };
+    }
     const written = await this.host.afterRun(this, end, base);
     return { end, written };
   }
@@ -279,8 +288,18 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     await run.catch(() => undefined);
   }
 
+  /** The worker, told the current settings (progress rate, threads, whether runs are recorded). */
+  private configure(): WorkerClient {
+    const client = this.worker();
+    const cfg = settings(this.uri);
+    const record = vscode.workspace.getConfiguration('backprop', this.uri).get<boolean>('runs.record', true) !== false;
+    client.note({ kind: 'note', type: 'configure', progressIntervalMs: cfg.progressIntervalMs, maxPointsPerMessage: this.lossHistory.capacity, threads: cfg.threads, record });
+    return client;
+  }
+
   async step(): Promise<void> {
     if (!this.isRunning) await this.ready();
+    if (!this.isRunning) this.configure();
     const end = await this.worker().request('step', {});
     this.epoch = end.epoch;
     if (end.epochsRun > 0) {
@@ -382,6 +401,9 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
         case 'log':
           this.host.log[e.level](`${fileLabel(this.uri)}: ${e.message}`);
           return;
+        case 'record':
+          this.host.keepRecord?.(this, e.record);
+          return;
       }
     });
     client.onEnded((reason) => {
@@ -405,8 +427,30 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     this.changeEmitter.fire();
   }
 
+  private closing?: Promise<void>;
+
   async disposeAsync(reason: string): Promise<void> {
+    this.closing ??= this.close(reason);
+    return this.closing;
+  }
+
+  /**
+   * Before the worker ends: a run still going is stopped and a run of steps ended, so both are
+   * recorded (at most CLOSE_RECORD_MS; a worker that does not answer by then is ended all the same).
+   */
+  private async keepLastRuns(client: WorkerClient): Promise<void> {
+    const work = (async () => {
+      await this.stopQuietly();
+      if (!client.isEnded) await client.request('endSteps', {});
+    })().catch((e: unknown) => this.host.log.warn(`${fileLabel(this.uri)}: the last run may not be recorded: ${message(e)}`));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_RECORD_MS)))]);
+    if (timer !== undefined) clearTimeout(timer);
+  }
+
+  private async close(reason: string): Promise<void> {
     if (this.disposed) return;
+    if (this.client && !this.client.isEnded) await this.keepLastRuns(this.client);
     this.disposed = true;
     const client = this.client;
     this.client = undefined;
@@ -424,6 +468,9 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     void this.disposeAsync('the session was closed');
   }
 }
+
+/** The longest a closing session waits for its last runs' records. */
+const CLOSE_RECORD_MS = 3000;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

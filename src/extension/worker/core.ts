@@ -64,8 +64,8 @@ interface Run {
   stopRequested: boolean;
   last?: EpochPoint;
   scheduled: boolean;
-  /** Records the run (engine/runs): its record goes back with the run's end. */
-  recorder: RunRecorder;
+  /** Records the run (engine/runs): its record goes back with the run's end. None with `record: false`. */
+  recorder?: RunRecorder;
 }
 
 export type ReadFile = (absPath: string) => string;
@@ -82,6 +82,14 @@ export class WorkerCore {
   private lastProgressAt = 0;
   /** True once an optimizer update happened since the last load/reset (lastUpdate is meaningful). */
   private updated = false;
+  /** Build run records at all (`backprop.runs.record`); false: no recorder, no snapshot taken. */
+  private record = true;
+  /**
+   * The run of consecutive "Step epoch" clicks outside a run: it starts at the first and ends at
+   * the next Train, Reset or reload, at a failed step, or at `endSteps`; its record goes to the host
+   * as a `record` event.
+   */
+  private steps: RunRecorder | undefined;
 
   constructor(
     private readonly post: (m: WorkerToHost) => void,
@@ -132,13 +140,15 @@ export class WorkerCore {
       case 'setLearningRate':
         // The optimizer holds the learning rate; the host checked the value where it came in.
         this.loaded?.trainer.setLearningRate(m.value);
-        this.run?.recorder.learningRate(m.value);
+        (this.run ? this.run.recorder : this.steps)?.learningRate(m.value);
         this.log('info', `learning rate set to ${m.value}`);
         return;
       case 'configure':
         this.progressIntervalMs = Math.max(1, m.progressIntervalMs);
         this.maxPointsPerMessage = Math.max(4, Math.floor(m.maxPointsPerMessage / 2) * 2);
         this.threads = Math.max(1, Math.floor(m.threads ?? 1)); // (used from the next run on)
+        if (m.record !== undefined) this.record = m.record;
+        if (!this.record) this.steps = undefined;
         return;
     }
   }
@@ -175,6 +185,9 @@ export class WorkerCore {
         return { ...checkDocument(m.params.text, m.params.fileName, this.readFile, m.params), threadId };
       case 'export':
         return runExport(m.params, this.readFile);
+      case 'endSteps':
+        this.endSteps('done');
+        return null;
     }
   }
 
@@ -185,6 +198,7 @@ export class WorkerCore {
 
   private load(text: string, fileName: string, allowOutside = false): LoadResult {
     if (this.run) throw new Error('cannot reload the file while training runs; stop it first');
+    this.endSteps('done'); // (the steps were of the text loaded before)
     const result = loadNet(text, fileName, this.readFile, { allowOutside });
     if (!result.spec) {
       this.loaded = undefined;
@@ -212,6 +226,7 @@ export class WorkerCore {
   private reset(): RequestResult<'reset'> {
     const s = this.need();
     if (this.run) this.finishRun('stopped');
+    this.endSteps('done');
     const fresh: NetSpec = {
       ...s.spec,
       layers: s.spec.layers.map(({ weights: _w, biases: _b, ...rest }) => rest),
@@ -230,6 +245,7 @@ export class WorkerCore {
     const started = this.now();
     const before = s.trainer.epoch;
     const end: RunEnd = { reason: 'done', epoch: before, epochsRun: 0, seconds: 0 };
+    if (this.run === undefined && this.steps === undefined && this.record) this.steps = this.recorder(s);
     try {
       const p = this.epoch(s);
       end.epoch = p.epoch;
@@ -241,7 +257,10 @@ export class WorkerCore {
       this.flushProgress();
       Object.assign(end, this.failure(err));
       if (this.run) this.finishRun(end.reason === 'diverged' ? 'diverged' : 'error', end);
-      else this.setState(end.reason === 'diverged' ? 'diverged' : 'error', end.message);
+      else {
+        this.endSteps(end.reason === 'diverged' ? 'diverged' : 'error', end.message);
+        this.setState(end.reason === 'diverged' ? 'diverged' : 'error', end.message);
+      }
     }
     end.seconds = (this.now() - started) / 1000;
     return end;
@@ -251,7 +270,7 @@ export class WorkerCore {
   private epoch(s: Loaded): EpochPoint {
     const stats = s.trainer.runEpoch();
     this.updated = true;
-    this.run?.recorder.epoch(stats);
+    (this.run ? this.run.recorder : this.steps)?.epoch(stats);
     const p: EpochPoint = { epoch: stats.epoch, loss: stats.loss };
     if (stats.accuracy !== undefined) p.accuracy = stats.accuracy;
     if (stats.valLoss !== undefined) p.valLoss = stats.valLoss;
@@ -265,6 +284,7 @@ export class WorkerCore {
     try {
       s = this.need();
       if (this.run) throw new Error('training is already running');
+      this.endSteps('done'); // the steps before this run were a run of their own
       const n = epochs ?? s.spec.training.epochs;
       if (!Number.isInteger(n) || n < 1) throw new Error(`the number of epochs must be a whole number of at least 1, got ${n}`);
       s.trainer.setThreads(this.threads); // (before the recorder, which notes the count)
@@ -276,7 +296,7 @@ export class WorkerCore {
         paused: false,
         stopRequested: false,
         scheduled: false,
-        recorder: new RunRecorder(s.trainer, { file: s.fileName, text: s.text, spec: s.spec, train: s.train, validation: s.validation, source: 'vscode' }),
+        ...(this.record ? { recorder: this.recorder(s) } : {}),
       };
     } catch (err) {
       this.fail(id, err);
@@ -345,7 +365,7 @@ export class WorkerCore {
       ...extra,
     };
     if (run.last) end.last = run.last;
-    end.record = run.recorder.finish(reason, end.message);
+    if (run.recorder) end.record = run.recorder.finish(reason, end.message);
     const state: TrainingState = reason === 'done' ? 'done' : reason === 'stopped' ? 'idle' : reason;
     this.state = state;
     this.flushProgress();
@@ -353,6 +373,18 @@ export class WorkerCore {
     this.log(reason === 'done' || reason === 'stopped' ? 'info' : 'error',
       `run ${reason} after ${end.epochsRun} epochs (epoch ${epoch}${end.last ? `, loss ${end.last.loss}` : ''})${end.message ? `: ${end.message}` : ''}`);
     this.reply(run.id, end);
+  }
+
+  private recorder(s: Loaded): RunRecorder {
+    return new RunRecorder(s.trainer, { file: s.fileName, text: s.text, spec: s.spec, train: s.train, validation: s.validation, source: 'vscode' });
+  }
+
+  /** Ends the run of "Step epoch" clicks, if any: its record goes to the host. */
+  private endSteps(reason: 'done' | 'diverged' | 'error', message?: string): void {
+    const steps = this.steps;
+    this.steps = undefined;
+    if (steps === undefined) return;
+    this.post({ kind: 'event', type: 'record', record: steps.finish(reason, message) });
   }
 
   private failure(err: unknown): Pick<RunEnd, 'reason' | 'message' | 'divergence'> {

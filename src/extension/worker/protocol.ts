@@ -76,7 +76,7 @@ export interface RunEnd {
   /** A sentence for the user when the run did not end normally. */
   message?: string;
   seconds: number;
-  /** The run's record (engine/runs), kept by the extension's run store; not for a single step. */
+  /** The run's record (engine/runs), kept by the extension's run store (absent for a step, or with `record: false`). */
   record?: RunRecord;
 }
 
@@ -105,6 +105,8 @@ export type WorkerRequests = {
   checkData: { params: { text: string; fileName: string } & DataCheckOptions; result: DataCheckResult };
   /** Exports `text` (engine/export) and writes the files atomically; the worker's network is not touched. */
   export: { params: ExportJob; result: ExportOutcome };
+  /** Ends the run of consecutive "Step epoch" clicks, if one is going: its record comes as a `record` event first. */
+  endSteps: { params: Record<string, never>; result: null };
 };
 
 export type RequestType = keyof WorkerRequests;
@@ -120,7 +122,7 @@ export type NoteMessage =
   /** Applies a learning rate from the next batch on, until the file is reloaded (a reset keeps it). */
   | { kind: 'note'; type: 'setLearningRate'; value: number }
   /** How often progress is posted while training (ms), and at most how many points per message. */
-  | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number; threads?: number };
+  | { kind: 'note'; type: 'configure'; progressIntervalMs: number; maxPointsPerMessage: number; threads?: number; record?: boolean };
 
 export type HostToWorker = RequestMessage | NoteMessage;
 
@@ -139,7 +141,12 @@ export interface ProgressEvent {
 export type EventMessage =
   | ProgressEvent
   | { kind: 'event'; type: 'state'; state: TrainingState; message?: string }
-  | { kind: 'event'; type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { kind: 'event'; type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /**
+   * The record of a run of consecutive "Step epoch" clicks, which ended: at the next Train, Reset,
+   * reload of the file or `endSteps` (the session closing), or at a failed step.
+   */
+  | { kind: 'event'; type: 'record'; record: RunRecord };
 
 export type WorkerToHost = ReplyMessage | EventMessage;
 

@@ -23,10 +23,17 @@ export interface RealWorker {
 
 /** Bundles the worker into a temporary folder; call in `before`, and `cleanup` in `after`. */
 export async function bundleWorker(): Promise<RealWorker> {
+  const b = await bundleThread('src/extension/worker/worker.ts');
+  return { dir: b.dir, spawn: () => spawnWorkerClient(b.path, 'worker'), cleanup: b.cleanup };
+}
+
+/** Bundles a thread's entry (a path from the repository's root) as scripts/build.mjs does, into a temporary folder. */
+export async function bundleThread(entry: string): Promise<{ dir: string; path: string; cleanup(): void }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-worker-'));
-  const bundle = path.join(dir, 'worker.js');
+  const bundle = path.join(dir, `${path.basename(entry, '.ts')}.js`);
+  const wasm = path.join(repoRoot(), 'dist', 'kernels.wasm');
   await esbuild.build({
-    entryPoints: [path.join(repoRoot(), 'src/extension/worker/worker.ts')],
+    entryPoints: [path.join(repoRoot(), entry)],
     outfile: bundle,
     bundle: true,
     platform: 'node',
@@ -35,10 +42,8 @@ export async function bundleWorker(): Promise<RealWorker> {
     // jsonc-parser's "main" is a UMD build whose internal requires esbuild cannot follow.
     mainFields: ['module', 'main'],
     logLevel: 'silent',
+    // the WebAssembly kernels inlined as scripts/build.mjs does (the bundle lives outside the repository)
+    ...(fs.existsSync(wasm) ? { define: { __BACKPROP_WASM__: JSON.stringify(fs.readFileSync(wasm).toString('base64')) } } : {}),
   });
-  return {
-    dir,
-    spawn: () => spawnWorkerClient(bundle, 'worker'),
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
-  };
+  return { dir, path: bundle, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

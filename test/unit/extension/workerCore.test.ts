@@ -309,3 +309,77 @@ describe('extension: worker core', () => {
     assert.throws(() => h.request('load', { text: XOR, fileName: '/tmp/xor.net.json' }), /stop it first/);
   });
 });
+
+describe('worker core: what it records (docs/runs.md)', () => {
+  const records = (h: Harness) => h.posted.flatMap((m) => (m.kind === 'event' && m.type === 'record' ? [m.record] : []));
+  const configure = (h: Harness, record: boolean): void =>
+    h.note({ kind: 'note', type: 'configure', progressIntervalMs: 100, maxPointsPerMessage: 1000, threads: 1, record });
+
+  it('with record: false it builds no record at all: none with the run end, none for steps', () => {
+    const h = new Harness(SLICE_MS);
+    loadOk(h);
+    configure(h, false);
+    const id = h.start('train', { epochs: 12 });
+    h.runSlices();
+    const end = h.replyTo(id, 'train');
+    assert.strictEqual(end.reason, 'done');
+    assert.strictEqual(end.record, undefined);
+    h.request('step', {});
+    h.request('step', {});
+    h.request('endSteps', {});
+    assert.deepStrictEqual(records(h), []);
+    // and on again: the next run has its record
+    configure(h, true);
+    const id2 = h.start('train', { epochs: 3 });
+    h.runSlices();
+    assert.strictEqual(h.replyTo(id2, 'train').record?.epochs, 3);
+  });
+
+  it('consecutive "Step epoch" clicks are one run, ended by the next Train (its record first), with the live weights', () => {
+    const h = new Harness(SLICE_MS);
+    loadOk(h);
+    for (let i = 0; i < 3; i++) h.request('step', {});
+    const w3 = h.request('weights', {});
+    assert.deepStrictEqual(records(h), [], 'the steps run is still going');
+    const id = h.start('train', { epochs: 5 });
+    const steps = records(h);
+    assert.strictEqual(steps.length, 1, 'the Train ended the run of steps');
+    assert.strictEqual(steps[0].startEpoch, 0);
+    assert.strictEqual(steps[0].epochs, 3);
+    assert.strictEqual(steps[0].end, 'done');
+    assert.deepStrictEqual(steps[0].curve.map((p) => p.epoch), [1, 2, 3]);
+    const last = steps[0].snapshots[steps[0].snapshots.length - 1];
+    assert.strictEqual(last.epoch, 3);
+    assert.deepStrictEqual(Array.from(last.state.parameters), w3.flatMap((l) => [...l.weights.flat(), ...l.biases]), 'the snapshot at its end holds the weights after the third step');
+    h.runSlices();
+    const end = h.replyTo(id, 'train');
+    assert.strictEqual(end.record?.startEpoch, 3, 'the run goes on from the steps');
+    assert.strictEqual(end.record?.epochs, 5);
+  });
+
+  it('a run of steps also ends at Reset, at a reload and at endSteps (the session closing); a step in a paused run is that run\'s', () => {
+    const h = new Harness(SLICE_MS);
+    loadOk(h);
+    h.request('step', {});
+    h.request('reset', {});
+    assert.strictEqual(records(h).length, 1);
+    h.request('step', {});
+    h.request('step', {});
+    loadOk(h);
+    assert.deepStrictEqual(records(h).map((r) => r.epochs), [1, 2]);
+    h.request('step', {});
+    assert.strictEqual(h.request('endSteps', {}), null);
+    assert.deepStrictEqual(records(h).map((r) => r.epochs), [1, 2, 1]);
+    h.request('endSteps', {});
+    assert.strictEqual(records(h).length, 3, 'nothing more to end');
+    const id = h.start('train', { epochs: 1000 });
+    h.runSlices(1);
+    h.note({ kind: 'note', type: 'pause' });
+    h.request('step', {});
+    h.note({ kind: 'note', type: 'stop' });
+    h.runSlices();
+    assert.strictEqual(records(h).length, 3, 'no run of steps inside a run');
+    const end = h.replyTo(id, 'train');
+    assert.strictEqual(end.record?.epochs, end.epochsRun, 'the step is in the run\'s record');
+  });
+});

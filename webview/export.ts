@@ -1,12 +1,27 @@
 /**
- * SVG files of what the Runs panel shows, built as DOM (no markup strings) and serialised:
- * the loss chart from its series (polylines on linear or log axes, a legend), and the decision
- * boundary from the pixels of its drawn canvas (one rectangle per grid cell, in the colour drawn,
- * and the training points).
+ * The one exporter of the inspector's pictures (the Training tab and the Runs tab alike): PNG as a
+ * data URL of the canvas as drawn, on the theme's background (a chart's canvas is transparent);
+ * SVG built as DOM (no markup strings) and serialised: the loss chart from its series (polylines on
+ * linear or log axes, a legend), and the decision boundary from the pixels of its drawn canvas
+ * (one rectangle per grid cell, in the colour drawn, and the training points). The host saves them
+ * (src/extension/runs/exports.ts).
  */
-import type { BoundaryView } from '../../src/shared/protocol';
-import { svg } from '../dom';
-import { formatNumber } from '../format';
+import type { BoundaryView } from '../src/shared/protocol';
+import { svg } from './dom';
+import { formatNumber } from './format';
+
+/** The canvas as a PNG data URL, painted over `background` (what the user saw, also outside the webview). */
+export function canvasPng(canvas: HTMLCanvasElement, background: string): string {
+  const out = document.createElement('canvas');
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext('2d');
+  if (!ctx) return canvas.toDataURL('image/png');
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  return out.toDataURL('image/png');
+}
 
 export interface SvgSeries {
   label: string;

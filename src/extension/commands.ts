@@ -10,6 +10,7 @@ import type { GradCheckView } from '../shared/protocol';
 import { fileLabel, isNetUri } from './config';
 import { formatShort as formatNumber } from '../shared/format';
 import { newFromExample } from './examples';
+import { completeStep } from './runs/walkthrough';
 import type { Inspector } from './inspector';
 import { NetProblemsError } from './training/session';
 import type { SessionManager } from './training/sessionManager';
@@ -190,7 +191,9 @@ export function registerCommands(deps: CommandDeps): void {
 
   register('backprop.newFromExample', async (example, targetUri) => {
     try {
-      return await newFromExample(context.extensionUri, log, example, targetUri);
+      const uri = await newFromExample(context.extensionUri, log, example, targetUri);
+      if (uri !== undefined) completeStep('opened');
+      return uri;
     } catch (err) {
       reportError(log, 'new network from example', err);
       return undefined;

@@ -21,7 +21,7 @@ import { SessionManager } from './training/sessionManager';
 import { afterRun } from './writeBack';
 import { RunsService, runSettings } from './runs/service';
 import { registerRunCommands } from './runs/commands';
-import { completeStep, walkthroughSession } from './runs/walkthrough';
+import { completeStep, setWalkthroughExtension, walkthroughSession } from './runs/walkthrough';
 
 const JSON_EXTENSION_ID = 'vscode.json-language-features';
 
@@ -42,6 +42,7 @@ export interface BackpropApi {
 export function activate(context: vscode.ExtensionContext): BackpropApi {
   const log = vscode.window.createOutputChannel('Backprop Studio', { log: true });
   context.subscriptions.push(log);
+  setWalkthroughExtension(context.extension.id);
   const workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
 
   const runs = new RunsService(vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'runs'), log);

@@ -1,8 +1,8 @@
 /**
- * The Runs panel's webview with 200 runs, in Debian's Chromium (the UI tests' browser): the real
- * dist/runs.js and dist/runs.css in a page that stands in for VS Code's webview API, given the
- * `runs` message of 200 rows, then the curves of one of them. Prints how long the table and the
- * overlay take to appear (to the next painted frame). Not a test.
+ * The inspector's Runs tab with 200 runs, in Debian's Chromium (the UI tests' browser): the real
+ * dist/webview.js and dist/webview.css in a page that stands in for VS Code's webview API, the
+ * Runs tab shown, given the `runs` message of 200 rows, then the curves of one of them. Prints how
+ * long the table and the overlay take to appear (to the next painted frame). Not a test.
  *
  *   npm run build && npm run compile-tests && node out/test/perf/runs200-webview.js
  */
@@ -32,28 +32,29 @@ async function main(): Promise<void> {
     const curve = Array.from({ length: 400 }, (_, e) => ({ epoch: e + 1, loss: 1 / (e + 2) }));
     const gradients = Array.from({ length: 400 }, (_, e) => ({ epoch: e + 1, norm: [1 / (e + 1), 2 / (e + 1), 3 / (e + 1)], ratio: [1e-3, 2e-3, 3e-3] }));
     await page.setContent('<!DOCTYPE html><html><head><meta charset="utf-8"></head><body class="vscode-light"><div id="app"></div></body></html>');
-    await page.addStyleTag({ content: fs.readFileSync(path.join(root, 'dist', 'runs.css'), 'utf8') });
+    await page.addStyleTag({ content: fs.readFileSync(path.join(root, 'dist', 'webview.css'), 'utf8') });
     await page.evaluate(() => {
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({ postMessage: () => undefined });
+      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({ postMessage: () => undefined, getState: () => undefined, setState: () => undefined });
     });
-    await page.addScriptTag({ content: fs.readFileSync(path.join(root, 'dist', 'runs.js'), 'utf8') });
-    const timed = (message: ToRuns, selector: string, count: number): Promise<number> =>
+    await page.addScriptTag({ content: fs.readFileSync(path.join(root, 'dist', 'webview.js'), 'utf8') });
+    await page.click('[data-testid="tab-runs"]');
+    const timed = (runs: ToRuns, selector: string, count: number): Promise<number> =>
       page.evaluate(
         ([m, sel, n]) =>
           new Promise<number>((resolve) => {
             const start = performance.now();
-            window.postMessage(m, '*');
+            window.postMessage({ type: 'runs', message: m }, '*');
             const check = (): void => {
               if (document.querySelectorAll(sel as string).length >= (n as number)) requestAnimationFrame(() => resolve(performance.now() - start));
               else requestAnimationFrame(check);
             };
             check();
           }),
-        [message, selector, count] as const,
+        [runs, selector, count] as const,
       );
     const table = await timed({ type: 'runs', file: 'spiral.net.json', runs: rows, picked: [] }, '[data-testid="run-row"]', 200);
     const overlay1 = await timed({ type: 'curves', curves: { id: 'run-199', curve, gradients, snapshots: [0, 1, 2, 400] } }, '[data-testid="grad-chart"]', 6);
-    console.log(`Runs panel webview, 200 runs: the table painted in ${table.toFixed(0)} ms; ticking a run (its 400-point curve, 3 layers' gradient charts) ${overlay1.toFixed(0)} ms`);
+    console.log(`The inspector's Runs tab, 200 runs: the table painted in ${table.toFixed(0)} ms; ticking a run (its 400-point curve, 3 layers' gradient charts) ${overlay1.toFixed(0)} ms`);
   } finally {
     await browser.close();
   }

@@ -1,9 +1,9 @@
 /**
- * How long the Runs panel's host side takes to open on a workspace with many recorded runs:
+ * How long the inspector's Runs tab's host side takes to open on a workspace with many recorded runs:
  * 200 runs of the spiral example (400 epochs each, with their snapshots) are written into a
  * store; then a fresh store (nothing cached) lists them and makes the table's rows and the
- * message the panel posts — what happens between "Show Runs" and the table's data reaching the
- * webview. Prints the figures; not a test.
+ * message the Runs tab gets (wrapped in the inspector's protocol) — what happens between "Show
+ * Runs" and the table's data reaching the webview. Prints the figures; not a test.
  *
  *   npm run compile-tests && node out/test/perf/runs200.js [runs]
  */
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
       const s = performance.now();
       const store = new RunStore(nodeRunFolder(dir));
       const runs = await store.list(file);
-      const message = JSON.stringify({ type: 'runs', file: 'spiral.net.json', runs: runs.map(rowOfSummary), picked: [] });
+      const message = JSON.stringify({ type: 'runs', message: { type: 'runs', file: 'spiral.net.json', runs: runs.map(rowOfSummary), picked: [] } });
       if (runs.length !== count || message.length === 0) throw new Error('not all runs listed');
       times.push(performance.now() - s);
     }
@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     console.log(`runs: ${count} recorded runs of ${path.basename(file)} (${base.epochs} epochs, ${base.snapshots.length} snapshots each; one run trained and recorded in ${trainMs.toFixed(0)} ms)`);
     console.log(`store: ${(bytes / 1024 / 1024).toFixed(1)} MB in ${files.length} files; index.json ${(indexBytes / 1024).toFixed(0)} KB; ${(bytes / count / 1024).toFixed(0)} KB per run`);
     console.log(`recording's cost: training alone ${plain.toFixed(0)} ms, recorded ${recorded.toFixed(0)} ms (ratio ${(recorded / plain).toFixed(3)}, best of 3 each)`);
-    console.log(`open the Runs panel's table (fresh store: read index, rows, message): median ${times[2].toFixed(1)} ms, max ${times[4].toFixed(1)} ms over 5`);
+    console.log(`open the Runs tab's table (fresh store: read index, rows, message): median ${times[2].toFixed(1)} ms, max ${times[4].toFixed(1)} ms over 5`);
     console.log(`one run's whole record (for its curves, on pick): ${getMs.toFixed(1)} ms`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

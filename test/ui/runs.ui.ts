@@ -1,9 +1,12 @@
 /**
- * Runs in the real workbench (code-server + Chromium, test/ui/harness.ts): two trainings of a file
- * with different learning rates are recorded; "Backprop: Compare Runs" overlays both curves with
- * the changed setting in the legend; the timeline slider moves the decision boundary (its pixels
- * change with the epoch); "Restore these weights into the file" writes them as one edit that one
- * Ctrl+Z takes out. Screenshots go to test-artifacts/ui/runs-*.png.
+ * Runs in the real workbench (code-server + Chromium, test/ui/harness.ts), in the inspector's Runs
+ * tab: two trainings of a file with different learning rates are recorded; "Backprop: Compare
+ * Runs" opens the inspector on its Runs tab with both curves overlaid, the changed setting in the
+ * legend; the timeline slider moves the decision boundary (its pixels change with the epoch,
+ * replayed in the replay thread); "Restore these weights into the file" writes them as one edit
+ * that one Ctrl+Z takes out; a run that ends shows in the open tab; the Training tab's chart,
+ * boundary and loss history are saved through the save dialog; the walkthrough's steps tick.
+ * Screenshots go to test-artifacts/ui/runs-*.png.
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
@@ -76,6 +79,18 @@ function recordedRuns(root: string): number {
   return 0;
 }
 
+/** Accepts the save dialog (code-server's own: a quick input holding the suggested path) as suggested; returns that path's file name. */
+async function acceptSaveDialog(page: Page): Promise<string> {
+  const widget = page.locator('.quick-input-widget');
+  await widget.waitFor({ state: 'visible', timeout: 15_000 });
+  const input = widget.locator('input').first();
+  await waitFor('the suggested path', async () => /\.\w+$/.test(await input.inputValue()));
+  const value = await input.inputValue();
+  await page.keyboard.press('Enter');
+  await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+  return path.basename(value);
+}
+
 /** The visible text of the active editor (Monaco renders spaces as no-break spaces). */
 const editorText = async (page: Page): Promise<string> =>
   (await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
@@ -102,7 +117,7 @@ describe('runs in the real workbench', function () {
     fs.rmSync(workspace, { recursive: true, force: true });
   });
 
-  it('records two runs and overlays their curves, the changed setting in the legend', async () => {
+  it("records two runs and overlays their curves in the inspector's Runs tab, the changed setting in the legend", async () => {
     await wb.openFile('xor.net.json');
     await wb.waitForCodeLens('Train'); // the extension is active: its commands are in the palette
     await wb.runCommand('Backprop: Train');
@@ -117,7 +132,10 @@ describe('runs in the real workbench', function () {
     const pick = page.locator('.quick-input-widget', { hasText: 'Compare runs of xor.net.json' });
     await pick.waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter'); // the two latest runs are preselected
-    frame = await wb.webviewFrame({ tabTitle: 'Runs: xor.net.json' });
+    frame = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
+    // one home: the inspector, on its Runs tab (no separate panel)
+    await waitFor('the Runs tab selected', async () => (await frame.locator('[data-testid="tab-runs"]').getAttribute('aria-selected')) === 'true');
+    assert.equal(await page.locator('.tabs-container .tab', { hasText: 'Runs: xor.net.json' }).count(), 0, 'no separate Runs panel');
     await waitFor('two rows', async () => (await frame.locator('[data-testid="run-row"]').count()) === 2);
     await waitFor('two curves', async () => JSON.parse((await frame.locator('[data-testid="runs-chart"]').getAttribute('data-series')) ?? '[]').length === 2);
     const series = JSON.parse((await frame.locator('[data-testid="runs-chart"]').getAttribute('data-series')) ?? '[]') as string[];
@@ -132,8 +150,8 @@ describe('runs in the real workbench', function () {
     await wb.screenshot('runs-01-two-runs-overlaid');
   });
 
-  it('the timeline slider moves the decision boundary', async () => {
-    const boundary = frame.locator('[data-testid="boundary"]');
+  it('the timeline slider moves the decision boundary (replayed in the replay thread)', async () => {
+    const boundary = frame.locator('[data-testid="runs-view"] [data-testid="boundary"]');
     await waitFor('the boundary at the last epoch', async () => (await boundary.getAttribute('data-epoch')) === '400');
     const image = (): Promise<string> => boundary.locator('canvas').evaluate((c) => (c as HTMLCanvasElement).toDataURL());
     const atEnd = await image();
@@ -154,9 +172,9 @@ describe('runs in the real workbench', function () {
     const at123 = await image();
     assert.notEqual(at123, atThree);
     await wb.screenshot('runs-02-timeline-epoch-123');
-    await frame.locator('[data-testid="boundary"]').scrollIntoViewIfNeeded();
+    await boundary.scrollIntoViewIfNeeded();
     await wb.screenshot('runs-02b-boundary-and-graph-at-123');
-    await frame.locator('[data-testid="weights-view"]').scrollIntoViewIfNeeded();
+    await frame.locator('[data-testid="runs-view"] [data-testid="weights-view"]').scrollIntoViewIfNeeded();
     await wb.screenshot('runs-02c-heatmaps-at-123');
     await frame.locator('[data-testid="runs-gradients"]').scrollIntoViewIfNeeded();
     await wb.screenshot('runs-02d-gradients-over-time');
@@ -164,9 +182,10 @@ describe('runs in the real workbench', function () {
   });
 
   it('restores the weights of an epoch into the file as one edit, undone by one Ctrl+Z', async () => {
-    const editorTab = page.locator('.tabs-container .tab', { hasText: 'xor.net.json' }).filter({ hasNotText: 'Runs' }).first();
+    const editorTab = page.locator('.tabs-container .tab', { hasText: 'xor.net.json' }).filter({ hasNotText: 'Inspect' }).first();
     await editorTab.click();
     assert.ok(!(await editorText(page)).includes('"weights"'), 'the file has no weights yet');
+    frame = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
     await frame.locator('[data-testid="restore-weights"]').click();
     await frame.locator('[data-testid="runs-message"]', { hasText: 'The weights of epoch 123 are in xor.net.json' }).waitFor({ timeout: 30_000 });
     await editorTab.click();
@@ -185,18 +204,48 @@ describe('runs in the real workbench', function () {
     await wb.screenshot('runs-04-undone');
   });
 
-  it("the inspector's Runs button opens the file's Runs panel", async () => {
-    await wb.runCommand('View: Close All Editor Groups');
-    await wb.openFile('xor.net.json');
-    await wb.runCommand('Backprop: Open Inspector');
-    const inspector = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
-    await inspector.locator('[data-testid="control-runs"]').click();
-    const runs = await wb.webviewFrame({ tabTitle: 'Runs: xor.net.json' });
-    await waitFor('the two runs listed', async () => (await runs.locator('[data-testid="run-row"]').count()) === 2);
-    await wb.screenshot('runs-05-from-the-inspector');
+  it('a run that ends appears in the open Runs tab, without reopening anything', async () => {
+    frame = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
+    await frame.locator('[data-testid="control-train"]').click();
+    await waitFor('the third run listed', async () => (await frame.locator('[data-testid="run-row"]').count()) === 3, 60_000);
+    assert.match(await frame.locator('[data-testid="run-row"]').first().innerText(), /no change/);
+    await wb.screenshot('runs-05-a-new-run-listed');
   });
 
-  it('the getting-started walkthrough opens with its six steps', async () => {
+  it("saves the Training tab's chart and boundary (PNG, SVG) and the loss history (CSV) where the save dialog says", async () => {
+    frame = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
+    await frame.locator('[data-testid="tab-training"]').click();
+    await waitFor('the chart drawn', async () => Number(await frame.locator('[data-testid="loss-chart"]').getAttribute('data-points')) > 0);
+    await wb.screenshot('runs-06-training-tab-exports');
+    const saved = async (testid: string): Promise<Buffer> => {
+      await frame.locator(`[data-testid="${testid}"]`).click();
+      const name = await acceptSaveDialog(page);
+      const file = path.join(wb.workspace, name);
+      await waitFor(`${name} written`, async () => fs.existsSync(file));
+      await frame.locator('[data-testid="status"]', { hasText: `written to ${name}` }).waitFor({ timeout: 15_000 });
+      return fs.readFileSync(file);
+    };
+    const png = await saved('export-chart-png');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
+    const svg = (await saved('export-chart-svg')).toString('utf8');
+    assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.match(svg, /<polyline /);
+    assert.match(svg, /training loss/);
+    const chart = frame.locator('[data-testid="loss-chart"]');
+    const held = Number(await chart.getAttribute('data-points'));
+    const lastEpoch = await chart.getAttribute('data-last-epoch');
+    const csv = (await saved('export-history-csv')).toString('utf8').trim().split('\n');
+    assert.equal(csv[0], 'epoch,loss');
+    assert.equal(csv.length, held + 1, 'a header and every point the chart holds');
+    assert.match(csv[csv.length - 1], new RegExp(`^${lastEpoch},0\\.\\d+`));
+    const boundaryPng = await saved('export-boundary-png');
+    assert.equal(boundaryPng.subarray(1, 4).toString('latin1'), 'PNG');
+    const boundarySvg = (await saved('export-boundary-svg')).toString('utf8');
+    assert.ok((boundarySvg.match(/<rect /g) ?? []).length >= 64 * 64, 'one rectangle per cell of the 64 x 64 grid');
+    assert.equal((boundarySvg.match(/<circle /g) ?? []).length, 4, 'the four training points');
+  });
+
+  it('the getting-started walkthrough opens with its six steps, those done so far ticked', async () => {
     await startCommand(page, 'Welcome: Open Walkthrough...');
     const widget = page.locator('.quick-input-widget');
     await widget.locator('.monaco-list-row', { hasText: 'Get Started with Backprop Studio' }).first().click();
@@ -206,6 +255,25 @@ describe('runs in the real workbench', function () {
     for (const title of ['Open an example network', 'Train it', 'Inspect it', 'Step through one backward pass', 'Check the gradients', 'Compare two runs']) {
       assert.ok(titles.some((t) => t.startsWith(title)), `step "${title}" in ${JSON.stringify(titles)}`);
     }
-    await wb.screenshot('runs-06-walkthrough');
+    // done before the walkthrough was ever opened (so before VS Code's walkthrough service existed):
+    // trained, inspected, two runs compared; not done: an example opened, a gradient check
+    const ticked = async (title: string): Promise<boolean> =>
+      (await steps.filter({ hasText: title }).first().locator('.codicon-getting-started-step-checked').count()) > 0;
+    await waitFor('the steps done ticked', async () => (await ticked('Train it')) && (await ticked('Inspect it')) && (await ticked('Compare two runs')), 15_000);
+    assert.equal(await ticked('Open an example network'), false);
+    assert.equal(await ticked('Check the gradients'), false);
+    await wb.screenshot('runs-07-walkthrough');
+    // a step done later (a gradient check from the inspector) ticks too
+    await wb.runCommand('View: Close All Editor Groups');
+    await wb.openFile('xor.net.json');
+    await wb.waitForCodeLens('Train');
+    await wb.runCommand('Backprop: Open Inspector');
+    const inspector = await wb.webviewFrame({ tabTitle: 'Inspect: xor.net.json' });
+    await inspector.locator('[data-testid="tab-gradcheck"]').click();
+    await inspector.locator('[data-testid="run-gradcheck"]').click();
+    await startCommand(page, 'Welcome: Open Walkthrough...');
+    await widget.locator('.monaco-list-row', { hasText: 'Get Started with Backprop Studio' }).first().click();
+    await waitFor('the gradient check ticked', async () => ticked('Check the gradients'), 30_000);
+    await wb.screenshot('runs-08-walkthrough-gradient-check-ticked');
   });
 });

@@ -82,8 +82,8 @@ export class RunsApp {
       'div',
       { class: 'toolbar' },
       button('Log scale', () => this.toggleLog(), { testid: 'runs-log', attrs: { 'aria-pressed': 'true' } }),
-      button('Chart as PNG', () => this.exportChart('png'), { testid: 'export-chart-png' }),
-      button('Chart as SVG', () => this.exportChart('svg'), { testid: 'export-chart-svg' }),
+      button('Chart as PNG', () => this.exportChart('png'), { testid: 'runs-export-chart-png' }),
+      button('Chart as SVG', () => this.exportChart('svg'), { testid: 'runs-export-chart-svg' }),
     );
     this.timeline = el(
       'section',
@@ -93,8 +93,8 @@ export class RunsApp {
         'div',
         { class: 'toolbar' },
         this.restoreButton,
-        button('Boundary as PNG', () => this.exportBoundary('png'), { testid: 'export-boundary-png' }),
-        button('Boundary as SVG', () => this.exportBoundary('svg'), { testid: 'export-boundary-svg' }),
+        button('Boundary as PNG', () => this.exportBoundary('png'), { testid: 'runs-export-boundary-png' }),
+        button('Boundary as SVG', () => this.exportBoundary('svg'), { testid: 'runs-export-boundary-svg' }),
       ),
       el('div', { class: 'runs-frame' }, this.boundary.element, this.graph.element),
       this.weights.element,

@@ -11,6 +11,7 @@ import type { ToWebview } from '../../shared/protocol';
 import { InspectorPanel, VIEW_TYPE, panelTitle, webviewOptions, type RunsSetup } from './panel';
 import type { RunsController } from '../runs/controller';
 import { isTrusted } from '../trust';
+import { completeStep } from '../runs/walkthrough';
 
 export { VIEW_TYPE } from './panel';
 
@@ -55,6 +56,7 @@ export function registerInspector(
     }, runs);
     panels.set(uri.toString(), p);
     if (debugFor !== undefined) p.followDebugger(debugFor(uri));
+    completeStep('inspected');
     return p;
   };
 

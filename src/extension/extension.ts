@@ -101,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
   const replayWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'replayWorker.js').fsPath;
   const inspector = registerInspector(context, (uri) => walkthroughSession(manager.get(uri)), log, { service: runs, replayWorkerPath }, (uri) => manager.retain(uri), (uri) => follow.forFile(uri));
   follow.showInspector = (uri) => inspector.show(uri);
-  registerRunCommands(context, runs, inspector);
+  registerRunCommands(context, runs, inspector, log);
   registerCommands({ context, sessions: manager, inspector, log });
   registerExport(context, log, workerPath);
   registerDebugger(context, log, { follow, recording: () => runSettings().enabled, record: async (uri, record) => (runSettings().enabled ? runs.add(uri, record) : undefined) });

@@ -238,9 +238,17 @@ describe('extension: training', function () {
     const api = await extensionApi();
     const run = vscode.commands.executeCommand<TrainResult>('backprop.train', doc.uri);
     await waitFor('training', () => (api.sessions.peek(doc.uri)?.isRunning ? true : undefined));
+    await waitFor('epochs trained', () => ((api.sessions.peek(doc.uri)?.history().length ?? 0) > 0 ? true : undefined));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     const result = await run;
     assert.strictEqual(result, undefined, 'the run ended without a result: its worker was terminated');
     assert.strictEqual(api.sessions.peek(doc.uri), undefined, 'the session is gone');
+    // the run was stopped before the worker ended, and recorded (docs/runs.md)
+    const recorded = await waitFor('the run recorded', async () => {
+      const runs = await api.runs.list(doc.uri);
+      return runs.length === 1 ? runs[0] : undefined;
+    });
+    assert.strictEqual(recorded.end, 'stopped');
+    assert.ok(recorded.epochs > 0, `${recorded.epochs} epochs`);
   });
 });

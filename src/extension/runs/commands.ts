@@ -20,9 +20,21 @@ function netUri(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
-export function registerRunCommands(context: vscode.ExtensionContext, service: RunsService, inspector: Inspector): void {
+/** The view type of the Runs panel of earlier versions (now the inspector's Runs tab). */
+export const RETIRED_RUNS_VIEW_TYPE = 'backprop.runs';
+
+export function registerRunCommands(context: vscode.ExtensionContext, service: RunsService, inspector: Inspector, log: vscode.LogOutputChannel): void {
   const show = (uri: vscode.Uri, pick: string[] = []): RunsController => inspector.showRuns(uri, pick);
   context.subscriptions.push(
+    // A Runs panel left open by an earlier version kept no file in its state: it is closed on
+    // restore (the runs are in the file's inspector, Runs tab) rather than left blank.
+    vscode.window.registerWebviewPanelSerializer(RETIRED_RUNS_VIEW_TYPE, {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+        log.info('runs: closed a Runs panel of an earlier version (the runs are in the inspector\'s Runs tab now)');
+        panel.dispose();
+        return Promise.resolve();
+      },
+    }),
     vscode.commands.registerCommand('backprop.showRuns', guarded('backprop.showRuns', (arg?: unknown) => {
       const uri = netUri(arg);
       return uri === undefined ? undefined : show(uri);

@@ -63,7 +63,8 @@ export class RunsService implements vscode.Disposable {
    * Reset or by closing). Never throws: a failure is logged.
    */
   async keep(uri: vscode.Uri, record: RunRecord): Promise<RunSummary | undefined> {
-    if (!runSettings().enabled) return undefined;
+    // (a run stopped before its first epoch trained nothing: not a run to keep)
+    if (!runSettings().enabled || (record.epochs === 0 && record.end === 'stopped')) return undefined;
     try {
       return await this.add(uri, record);
     } catch (err) {

@@ -216,6 +216,8 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     // watching (progress UI, lenses) hears of the end through onDidChange.
     let p: Promise<TrainOutcome | undefined> | undefined;
     let over = false;
+    this.quietStop = false;
+    this.stopWanted = false;
     const ended = (): void => {
       if (over) return;
       over = true;
@@ -237,14 +239,16 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     const base = this.loadedVersion ?? (await this.document()).version;
     const client = this.configure();
     this.lastCheck = undefined;
-    this.quietStop = false;
     this.totalEpochs = this.epoch + (epochs ?? load.summary.epochs);
     this.host.log.info(`${fileLabel(this.uri)}: training from epoch ${this.epoch + 1} to ${this.totalEpochs}`);
     this.setState('training');
     this.workerRunning = true;
     let end: RunEnd;
     try {
-      end = await client.request('train', epochs === undefined ? {} : { epochs });
+      const pending = client.request('train', epochs === undefined ? {} : { epochs });
+      // a stop asked for while the file was being loaded reaches the worker after its run began
+      if (this.stopWanted) client.note({ kind: 'note', type: 'stop' });
+      end = await pending;
     } finally {
       this.workerRunning = false;
     }
@@ -261,7 +265,8 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
       // stopped by Reset or by closing: no write-back, no messages, but the run is kept
       if (end.record) this.host.keepRecord?.(this, end.record);
       delete end.record;
-      return { end, written: false };
+      // a run ended by closing has no result for whoever started it: its file is gone
+      return this.closing === undefined ? { end, written: false } : undefined;
     }
     const written = await this.host.afterRun(this, end, base);
     return { end, written };
@@ -275,8 +280,13 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     if (this.isRunning) this.client?.note({ kind: 'note', type: 'resume' });
   }
 
+  /** A stop was asked for during this run (also before its worker's run began). */
+  private stopWanted = false;
+
   stop(): void {
-    if (this.isRunning) this.client?.note({ kind: 'note', type: 'stop' });
+    if (!this.isRunning) return;
+    this.stopWanted = true;
+    this.client?.note({ kind: 'note', type: 'stop' });
   }
 
   /** Stops a run and waits for its end, without the end-of-run messages. */

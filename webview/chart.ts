@@ -1,6 +1,6 @@
 /**
  * chart.js with the parts every chart of the webviews uses (line charts on linear or log scales,
- * legend and tooltip) registered once; the inspector's loss chart and the Runs panel import it from here.
+ * legend and tooltip) registered once; the inspector's loss chart and its Runs tab import it from here.
  */
 import { Chart, Legend, LineController, LineElement, LinearScale, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
 

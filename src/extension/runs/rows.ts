@@ -1,4 +1,4 @@
-/** A stored run's summary as a row of the Runs panel's table (no `vscode`: measured in plain Node). */
+/** A stored run's summary as a row of the Runs tab's table (no `vscode`: measured in plain Node). */
 import { changesLabel, type RunSummary } from '../../engine/runs';
 import type { RunRow } from '../../shared/runsProtocol';
 

@@ -73,7 +73,7 @@ describe('extension: the .vsix', function () {
         .find((d) => fs.existsSync(path.join(d, 'package.json'))));
 
     // It ships what runs.
-    for (const f of [manifest.main, 'dist/worker.js', 'dist/debugWorker.js', 'dist/webview.js', 'dist/webview.css', 'schemas/net-json.schema.json', 'examples/xor.net.json', 'examples/iris.csv', 'docs/net-json.md']) {
+    for (const f of [manifest.main, 'dist/worker.js', 'dist/debugWorker.js', 'dist/replayWorker.js', 'dist/webview.js', 'dist/webview.css', 'schemas/net-json.schema.json', 'examples/xor.net.json', 'examples/iris.csv', 'docs/net-json.md']) {
       assert.ok(fs.existsSync(path.join(installed, f)), `the installed extension has ${f}`);
     }
     const pkg = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as {

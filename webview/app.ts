@@ -298,7 +298,12 @@ export class App {
     this.runs.setVisible(tab === 'runs');
     this.tooltip.hide();
     if (tab === 'network' && this.network) this.requestTrace(false);
-    if (tab === 'step' && this.network && (!this.stepper.hasTrace || (this.stepper.isStale && this.training !== 'training'))) this.requestTrace(true);
+    if (tab === 'step' && this.network) {
+      // (a fresh pass for the stepper when it has none or an old one; else one for the walkthrough's
+      // "Step through" tick, which leaves the stepper as it is)
+      if (!this.stepper.hasTrace || (this.stepper.isStale && this.training !== 'training')) this.requestTrace(true);
+      else this.requestTrace(false);
+    }
     this.save();
   }
 
@@ -383,7 +388,7 @@ export class App {
       }
       this.requests.cancel(this.traceInFlight);
     }
-    const { id, result } = this.requests.send('trace', { sample: this.saved.sample });
+    const { id, result } = this.requests.send('trace', { sample: this.saved.sample, ...(this.saved.tab === 'step' ? { stepThrough: true } : {}) });
     this.traceInFlight = id;
     result.then(
       (t) => {

@@ -229,7 +229,8 @@ export interface ExportHistoryMessage { type: 'exportHistory' }
 
 /** The webview's questions: a sample's forward and backward pass, a gradient check. */
 export type WebviewRequests = {
-  trace: { params: { sample: number }; result: TraceView };
+  /** `stepThrough`: asked while the Backprop step by step tab is shown (the walkthrough's step). */
+  trace: { params: { sample: number; stepThrough?: boolean }; result: TraceView };
   gradCheck: { params: Record<string, never>; result: GradCheckView };
 };
 export type WebviewRequest = RequestEnvelope<WebviewRequests>;
@@ -314,8 +315,10 @@ function parseRequest(m: Record<string, unknown>): { ok: true; message: WebviewR
   const params = typeof m.params === 'object' && m.params !== null && !Array.isArray(m.params) ? (m.params as Record<string, unknown>) : undefined;
   switch (m.type) {
     case 'trace':
-      if (params && isIndex(params.sample)) return { ok: true, message: { kind: 'request', id, type: 'trace', params: { sample: params.sample } } };
-      return { ok: false, reason: 'trace: sample must be a non-negative integer' };
+      if (params && isIndex(params.sample) && (params.stepThrough === undefined || typeof params.stepThrough === 'boolean')) {
+        return { ok: true, message: { kind: 'request', id, type: 'trace', params: { sample: params.sample, ...(params.stepThrough === true ? { stepThrough: true } : {}) } } };
+      }
+      return { ok: false, reason: 'trace: sample must be a non-negative integer (and stepThrough a boolean)' };
     case 'gradCheck':
       return { ok: true, message: { kind: 'request', id, type: 'gradCheck', params: {} } };
     default:

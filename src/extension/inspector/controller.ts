@@ -66,6 +66,8 @@ export interface InspectorParts {
   exportImage(m: ExportImageMessage): Promise<void>;
   /** Saves the session's loss history (the points given). */
   exportHistory(points: EpochPoint[]): Promise<void>;
+  /** A sample's pass was shown in the Backprop step by step tab. */
+  steppedThrough(): void;
 }
 
 export const DEFAULT_TIMING: ControllerTiming = { progressMs: 100, networkMs: 400, boundarySize: 64 };
@@ -271,6 +273,7 @@ export class InspectorController implements vscode.Disposable {
       if (m.type === 'trace') {
         // while following, the pass at the debugger's stopped weights
         result = this.following && this.debug !== undefined ? await this.debug.trace(m.params.sample) : await this.session.trace(m.params.sample);
+        if (m.params.stepThrough === true) this.parts?.steppedThrough();
       } else if (this.following) {
         throw new Error(`The gradient check works on the file's network. ${DEBUGGING}`);
       } else {

@@ -11,6 +11,7 @@ import type { TrainingSessionApi } from '../sessionApi';
 import type { InspectorDebug } from '../debugApi';
 import { RunsController } from '../runs/controller';
 import { saveHistory, saveImage } from '../runs/exports';
+import { completeStep } from '../runs/walkthrough';
 import { ReplayClient } from '../runs/replayClient';
 import type { RunsService } from '../runs/service';
 import { InspectorController } from './controller';
@@ -94,6 +95,7 @@ export class InspectorPanel {
       runs: (m) => this.runs.handle(m),
       exportImage: (m) => (m.from === 'runs' ? this.runs.exportImage(m) : saveImage(uri, m).then(said, failed)),
       exportHistory: (points) => saveHistory(uri, points).then(said, failed),
+      steppedThrough: () => completeStep('steppedThrough'),
     };
     this.disposables.push(
       this.controller,

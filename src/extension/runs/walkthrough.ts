@@ -51,18 +51,13 @@ export function completeStep(step: WalkthroughStep): void {
 }
 
 /**
- * The session as the inspector sees it, with a step-through trace and a gradient check marking
- * their walkthrough steps done; everything else is the session itself.
+ * The session as the inspector sees it, with a gradient check marking its walkthrough step done
+ * (a trace marks "Step through" in the inspector's controller, only when it is asked for from the
+ * Backprop step by step tab); everything else is the session itself.
  */
 export function walkthroughSession(session: TrainingSessionApi): TrainingSessionApi {
   return new Proxy(session, {
     get(target, key) {
-      if (key === 'trace') {
-        return (sample: number) => {
-          completeStep('steppedThrough');
-          return target.trace(sample);
-        };
-      }
       if (key === 'gradCheck') {
         return () => {
           completeStep('checked');

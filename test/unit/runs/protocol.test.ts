@@ -28,6 +28,12 @@ describe('runs tab protocol', () => {
     assert.deepEqual(parsed({ type: 'exportHistory', points: [1] }), { type: 'exportHistory' });
   });
 
+  it("a trace asked for from the step-by-step tab says so (the walkthrough's step); nothing else passes", () => {
+    assert.deepEqual(parsed({ kind: 'request', id: 3, type: 'trace', params: { sample: 1, stepThrough: true } }), { kind: 'request', id: 3, type: 'trace', params: { sample: 1, stepThrough: true } });
+    assert.deepEqual(parsed({ kind: 'request', id: 3, type: 'trace', params: { sample: 1, stepThrough: false } }), { kind: 'request', id: 3, type: 'trace', params: { sample: 1 } });
+    assert.equal(parsed({ kind: 'request', id: 3, type: 'trace', params: { sample: 1, stepThrough: 'yes' } }), undefined);
+  });
+
   it('refuses what does not fit: ids that could name other files, bad epochs, images of the wrong kind', () => {
     for (const bad of [
       null,

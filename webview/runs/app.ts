@@ -100,15 +100,15 @@ export class RunsApp {
       this.weights.element,
     );
     this.element = el(
-        'div',
-        { class: 'runs-app', testid: 'runs-view' },
-        this.title,
-        this.message,
-        el('div', { class: 'runs-table-box' }, this.table),
-        el('section', { class: 'card' }, el('h3', { text: 'Loss of the picked runs' }), chartBar, this.chartEmpty, this.chartBox),
-        this.timeline,
-        el('section', { class: 'card' }, el('h3', { text: 'Gradients over time' }), el('p', { class: 'explain', text: 'Per layer, for the run under the timeline: the norm of the gradient (weights and biases) of the epoch’s last batch, and the ratio |update| / |weights|. Vanishing gradients fall away to zero, exploding ones shoot up.' }), this.gradients),
-      );
+      'div',
+      { class: 'runs-app', testid: 'runs-view' },
+      this.title,
+      this.message,
+      el('div', { class: 'runs-table-box' }, this.table),
+      el('section', { class: 'card' }, el('h3', { text: 'Loss of the picked runs' }), chartBar, this.chartEmpty, this.chartBox),
+      this.timeline,
+      el('section', { class: 'card' }, el('h3', { text: 'Gradients over time' }), el('p', { class: 'explain', text: 'Per layer, for the run under the timeline: the norm of the gradient (weights and biases) of the epoch’s last batch, and the ratio |update| / |weights|. Vanishing gradients fall away to zero, exploding ones shoot up.' }), this.gradients),
+    );
     watchTheme(() => {
       this.theme = readTheme();
       this.boundary.setTheme(this.theme);

@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): BackpropApi {
       void runs.recordEnd(session.uri, end); // takes the record out of `end` at once, stores it meanwhile
       return afterRun(session, end, baseVersion, log);
     },
-    keepRecord: (session, record) => void runs.keep(session.uri, record),
+    keepRecord: (session, record) => runs.keep(session.uri, record),
   });
   sessions = manager;
   context.subscriptions.push(manager);

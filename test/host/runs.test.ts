@@ -39,6 +39,28 @@ describe('extension: runs', function () {
     assert.strictEqual((await api.runs.get(run.id)).curve.length, 3);
   });
 
+  it('a session ended (as at shutdown) has stored its run of steps by the time its end resolves', async () => {
+    const doc = (await openFresh('closing', await shortXor())).document;
+    const api = await extensionApi();
+    const session = api.sessions.get(doc.uri);
+    for (let i = 0; i < 2; i++) await session.step();
+    // a store that takes its time (a large record with its snapshots)
+    const runs = api.runs;
+    const keep = runs.keep;
+    runs.keep = async (uri, record) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return keep.call(runs, uri, record);
+    };
+    try {
+      await api.sessions.end(doc.uri, 'test: the window closes');
+    } finally {
+      runs.keep = keep;
+    }
+    // no waiting here: deactivate returns at this point and the extension host may exit
+    const stored = await runs.list(doc.uri);
+    assert.deepStrictEqual(stored.map((r) => r.epochs), [2], 'the run of two steps is stored');
+  });
+
   it('with backprop.runs.record false a run is not recorded', async () => {
     restore.push(await withSetting('runs.record', false));
     const doc = (await openFresh('norecord', await shortXor())).document;

@@ -32,7 +32,7 @@ export interface SessionHost {
    * Keeps a run's record that does not go through `afterRun`: a run of "Step epoch" clicks, a run
    * stopped by Reset or by closing (docs/runs.md).
    */
-  keepRecord?(session: TrainingSession, record: RunRecord): void;
+  keepRecord?(session: TrainingSession, record: RunRecord): void | Promise<unknown>;
 }
 
 /** A file that cannot be trained: its problems (errors first). */
@@ -263,7 +263,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     ended();
     if (this.quietStop) {
       // stopped by Reset or by closing: no write-back, no messages, but the run is kept
-      if (end.record) this.host.keepRecord?.(this, end.record);
+      if (end.record) this.keepRecord(end.record);
       delete end.record;
       // a run ended by closing has no result for whoever started it: its file is gone
       return this.closing === undefined ? { end, written: false } : undefined;
@@ -412,7 +412,7 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
           this.host.log[e.level](`${fileLabel(this.uri)}: ${e.message}`);
           return;
         case 'record':
-          this.host.keepRecord?.(this, e.record);
+          this.keepRecord(e.record);
           return;
       }
     });
@@ -438,6 +438,14 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
   }
 
   private closing?: Promise<void>;
+  /** Records being stored (host.keepRecord): a closing session waits for them (within CLOSE_RECORD_MS). */
+  private readonly keeping = new Set<Promise<unknown>>();
+
+  private keepRecord(record: RunRecord): void {
+    const p = Promise.resolve(this.host.keepRecord?.(this, record)).catch(() => undefined);
+    this.keeping.add(p);
+    void p.finally(() => this.keeping.delete(p));
+  }
 
   async disposeAsync(reason: string): Promise<void> {
     this.closing ??= this.close(reason);
@@ -452,6 +460,8 @@ export class TrainingSession implements TrainingSessionApi, vscode.Disposable {
     const work = (async () => {
       await this.stopQuietly();
       if (!client.isEnded) await client.request('endSteps', {});
+      // stored before the worker (and, at shutdown, the extension host) ends
+      await Promise.all([...this.keeping]);
     })().catch((e: unknown) => this.host.log.warn(`${fileLabel(this.uri)}: the last run may not be recorded: ${message(e)}`));
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_RECORD_MS)))]);

@@ -3,7 +3,12 @@
 // Show Runs / Compare Runs commands opening the file's inspector on its Runs tab.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import type { RunsController } from '../../src/extension/runs/controller';
+import type { RunSummary } from '../../src/engine/runs';
+import { RunsController } from '../../src/extension/runs/controller';
+import type { Pending, ReplayClient } from '../../src/extension/runs/replayClient';
+import type { RunsService } from '../../src/extension/runs/service';
+import { CancelledError } from '../../src/shared/rpc';
+import type { RunFrame, ToRuns } from '../../src/shared/runsProtocol';
 import { closeAllEditors, extensionApi, openFresh, waitFor, withSetting, workspaceText } from './helpers';
 
 describe('extension: runs', function () {
@@ -90,5 +95,70 @@ describe('extension: runs', function () {
     assert.strictEqual(compared, shown, 'the same inspector, the same Runs tab');
     await waitFor('both picked', () => (compared?.pickedRuns.length === 2 ? true : undefined));
     assert.deepStrictEqual([...(compared?.pickedRuns ?? [])], ids);
+  });
+});
+
+describe('extension: the Runs tab\'s host side (races)', function () {
+  this.timeout(20_000);
+  const uri = vscode.Uri.file('/tmp/races.net.json');
+  const summary = { id: 'run-a', label: undefined, pinned: false } as unknown as RunSummary;
+  const log = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as vscode.LogOutputChannel;
+  const later = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  /** A service whose run list takes `listMs` to read (a large index). */
+  const service = (listMs: number): RunsService => {
+    const changed = new vscode.EventEmitter<vscode.Uri | undefined>();
+    return {
+      onDidChange: changed.event,
+      list: async () => {
+        await later(listMs);
+        return [summary];
+      },
+      get: async () => ({ curve: [], gradients: [], snapshots: [] }),
+    } as unknown as RunsService;
+  };
+
+  it('a run ticked then unticked at once (a double click) ends unpicked', async () => {
+    const replay = { dispose: async () => undefined } as unknown as ReplayClient;
+    const c = new RunsController(uri, service(150), replay, () => undefined, log);
+    try {
+      const tick = c.handle({ type: 'pick', id: 'run-a', on: true });
+      await c.handle({ type: 'pick', id: 'run-a', on: false });
+      await tick;
+      assert.deepStrictEqual([...c.pickedRuns], [], 'the untick came last');
+      await c.handle({ type: 'pick', id: 'run-a', on: true });
+      assert.deepStrictEqual([...c.pickedRuns], ['run-a'], 'and a later tick picks it');
+    } finally {
+      c.dispose();
+    }
+  });
+
+  it('Restore does not cancel the frame the slider asked for: the timeline shows the epoch it is at', async () => {
+    let answer: ((f: RunFrame) => void) | undefined;
+    const replay = {
+      frame: (): Pending<RunFrame> => {
+        let cancel: (e: Error) => void = () => undefined;
+        const result = new Promise<RunFrame>((resolve, reject) => {
+          answer = resolve;
+          cancel = reject;
+        });
+        return { result, cancel: () => cancel(new CancelledError('cancelled')) };
+      },
+      weights: (): Pending<never> => ({ result: Promise.reject(new Error('no weights here')), cancel: () => undefined }),
+      dispose: async () => undefined,
+    } as unknown as ReplayClient;
+    const posted: ToRuns[] = [];
+    const c = new RunsController(uri, service(0), replay, (m) => posted.push(m), log);
+    try {
+      const scrub = c.handle({ type: 'scrub', id: 'run-a', epoch: 7 });
+      await waitFor('the frame asked for', () => answer);
+      await c.handle({ type: 'restore', id: 'run-a', epoch: 3 });
+      answer?.({ id: 'run-a', epoch: 7 } as RunFrame);
+      await scrub;
+      const frames = posted.flatMap((m) => (m.type === 'frame' ? [m.frame.epoch] : []));
+      assert.deepStrictEqual(frames, [7], 'the frame of the slider\'s epoch was shown');
+    } finally {
+      c.dispose();
+    }
   });
 });

@@ -29,6 +29,8 @@ const BOUNDARY_SIZE = 64;
 export class RunsController implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly picked: string[] = [];
+  /** Per run id, the number of its latest pick message (handle). */
+  private readonly pickSeq = new Map<string, number>();
   private scrubbing: Pending<unknown> | undefined;
   /** Bring the tab to the front at the next `ready` (a command asked for the Runs view). */
   private showPending = false;
@@ -76,10 +78,16 @@ export class RunsController implements vscode.Disposable {
   async handle(m: FromRuns): Promise<void> {
     try {
       switch (m.type) {
-        case 'pick':
+        case 'pick': {
+          // a tick then an untick of one run (a double click): the last one wins, also when the
+          // untick is handled while the tick still reads the run list
+          const seq = (this.pickSeq.get(m.id) ?? 0) + 1;
+          this.pickSeq.set(m.id, seq);
           if (m.on) await this.ownRun(m.id);
+          if (this.pickSeq.get(m.id) !== seq) return;
           await this.pick(m.id, m.on);
           return;
+        }
         case 'scrub':
           await this.ownRun(m.id);
           await this.scrub(m.id, m.epoch);
@@ -193,7 +201,8 @@ export class RunsController implements vscode.Disposable {
 
   /** Writes the weights of run `id` at `epoch` into the file: one WorkspaceEdit, one undo. */
   async restore(id: string, epoch: number): Promise<boolean> {
-    this.scrubbing?.cancel();
+    // (the slider's pending frame is not cancelled: the timeline would stay at a position whose
+    // frame never comes, over the frame before; the thread answers it first, then this)
     const layers = await this.replay.weights(id, epoch, allowOutsideData(this.uri)).result;
     const doc = await vscode.workspace.openTextDocument(this.uri);
     const ok = await writeLayers(doc, layers, this.log);

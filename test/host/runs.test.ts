@@ -133,6 +133,21 @@ describe('extension: the Runs tab\'s host side (races)', function () {
     }
   });
 
+  it("Show Runs / Compare Runs with ids that are not this file's runs picks none of them", async () => {
+    const replay = { dispose: async () => undefined } as unknown as ReplayClient;
+    const posted: ToRuns[] = [];
+    const c = new RunsController(uri, service(0), replay, (m) => posted.push(m), log);
+    try {
+      c.show(['run-of-another-file', 'run-a']);
+      await waitFor('run-a picked', () => (c.pickedRuns.includes('run-a') ? true : undefined));
+      await later(50);
+      assert.deepStrictEqual([...c.pickedRuns], ['run-a']);
+      assert.ok(posted.some((m) => m.type === 'problem' && m.message.includes('no run run-of-another-file')), 'the user is told');
+    } finally {
+      c.dispose();
+    }
+  });
+
   it('Restore does not cancel the frame the slider asked for: the timeline shows the epoch it is at', async () => {
     let answer: ((f: RunFrame) => void) | undefined;
     const replay = {

@@ -53,7 +53,8 @@ export class RunsController implements vscode.Disposable {
 
   /** Shows the Runs tab (now, or when the page is ready) with `pick` overlaid. */
   show(pick: readonly string[] = []): void {
-    for (const id of pick) void this.pick(id, true).catch((e: unknown) => this.fail('pick', e));
+    // (checked as the tab's own ticks are: a command's ids must be runs of this file)
+    for (const id of pick) void this.handle({ type: 'pick', id, on: true });
     if (this.ready) this.post({ type: 'show' });
     else this.showPending = true;
   }

@@ -13,7 +13,7 @@ const output = join(root, 'dist', 'kernels.wasm');
 
 const fresh = (() => {
   try {
-    return statSync(output).mtimeMs >= statSync(source).mtimeMs;
+    return statSync(output).mtimeMs >= Math.max(statSync(source).mtimeMs, statSync(fileURLToPath(import.meta.url)).mtimeMs);
   } catch {
     return false;
   }
@@ -25,7 +25,10 @@ if (!fresh || process.argv.includes('--force')) {
   const asc = join(dirname(require.resolve('assemblyscript/package.json')), 'bin', 'asc.js');
   execFileSync(
     process.execPath,
-    [asc, source, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--initialMemory', '1', '-o', output],
+    // the memory is imported and shared (src/engine/kernels/wasm.ts makes it): helper threads of a
+    // batch split (src/engine/kernels/threads.ts) instantiate the module on the same memory
+    [asc, source, '-O3', '--runtime', 'stub', '--noAssert', '--enable', 'simd', '--enable', 'threads',
+      '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536', '-o', output],
     { stdio: 'inherit', cwd: root },
   );
   console.log(`asm/build.mjs: wrote ${output} (${statSync(output).size} bytes)`);

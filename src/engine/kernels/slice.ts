@@ -4,14 +4,18 @@
  * calling thread (`inThread`, the one-thread path with the same split that the tests compare with).
  * Either way the same function on the same kernel, so the same bits.
  *
- * The slice's buffers, all float64 and all written by one side at a time:
+ * On the WebAssembly kernel (its memory is shared, see wasm.ts) the slice works in place: its
+ * network's parameters are views of the calling thread's network's parameters (never copied), its
+ * gradient sums are written into a block the calling thread reads them from, its rows are read
+ * from the calling thread's batch buffers and its activations written back into them (`runIn`).
+ * On the JavaScript kernels everything goes through a SharedArrayBuffer, `SliceBuffers` (`run`):
  *   params  the parameters (W1 b1 W2 b2 …, packed), written by the main thread before each batch
  *   X, T    the slice's input and target rows (main → helper)
  *   G       the slice's gradient sums Δᵀ·O and Σ Δ, packed like the parameters (helper → main)
  *   O       the slice's activations of layers 1..L, rows × units each, one after the other (helper → main)
  *   loss    [0]: Σ over the slice's rows of E_r, added in row order (helper → main)
  */
-import { Network } from '../network';
+import { DenseLayer, Network } from '../network';
 import type { ActivationName, LossName } from '../spec';
 import { fastJsKernel } from './fast';
 import { referenceKernel } from './reference';
@@ -35,6 +39,15 @@ export interface SliceBuffers {
   G: Float64Array;
   O: Float64Array;
   loss: Float64Array;
+}
+
+/** Where a slice computed in place reads its rows and writes its results (views of the shared memory). */
+export interface SliceInPlace {
+  /** The slice's input rows (rows × units_0) and target rows (rows × units_L) in the calling thread's batch buffers. */
+  X: Float64Array;
+  T: Float64Array;
+  /** Per layer l = 1..L (index l - 1): where its activations of the slice's rows go (rows × units_l). */
+  O: Float64Array[];
 }
 
 /** The kernels a helper thread can make for itself, by name. */
@@ -79,46 +92,81 @@ export class SliceRunner {
   private readonly net: Network;
   private readonly values: Float64Array;
   private readonly grads: Float64Array;
-  private readonly xs: Float64Array[];
-  private readonly ts: Float64Array[];
 
-  constructor(readonly shape: SliceShape, private readonly buf: SliceBuffers) {
-    const kernel = kernelNamed(shape.kernel);
+  /**
+   * `inPlace`: the packed parameters to compute with (views, never copied) and the block for the
+   * gradient sums; without it the network has parameters of its own, written from `buf.params`.
+   */
+  constructor(
+    readonly shape: SliceShape,
+    private readonly buf: SliceBuffers | undefined,
+    kernel: Kernel | undefined = kernelNamed(shape.kernel),
+    inPlace?: { params: Float64Array; grads: Float64Array },
+  ) {
     if (kernel === undefined) throw new Error(`no kernel named ${shape.kernel} in this thread`);
     const { sizes } = shape;
-    this.net = Network.packed(
-      sizes[0],
-      sizes.slice(1).map((units, i) => ({ units, activation: shape.activations[i], W: new Float64Array(units * sizes[i]), b: new Float64Array(units) })),
-      shape.loss,
-      kernel,
-    );
+    const defs = sizes.slice(1).map((units, i) => ({ units, activation: shape.activations[i], W: new Float64Array(units * sizes[i]), b: new Float64Array(units) }));
+    if (inPlace === undefined) {
+      this.net = Network.packed(sizes[0], defs, shape.loss, kernel);
+    } else {
+      let at = 0;
+      const view = (a: Float64Array, n: number): Float64Array => a.subarray(at, at + n);
+      const layers = defs.map((d, i) => {
+        const nW = d.units * sizes[i];
+        const W = view(inPlace.params, nW);
+        const dW = view(inPlace.grads, nW);
+        at += nW;
+        const b = view(inPlace.params, d.units);
+        const db = view(inPlace.grads, d.units);
+        at += d.units;
+        return new DenseLayer(d.units, sizes[i], d.activation, W, b, { dW, db });
+      });
+      this.net = new Network(sizes[0], layers, shape.loss, kernel);
+    }
     const values = packedOf(this.net, 'W');
     const grads = packedOf(this.net, 'dW');
     if (values === undefined || grads === undefined) throw new Error('the helper network is not packed');
     this.values = values;
     this.grads = grads;
+    // the batch buffers, once, for the most rows a slice has (they never move after this)
     const n0 = sizes[0];
     const K = sizes[sizes.length - 1];
-    this.xs = Array.from({ length: shape.capacity }, (_, r) => buf.X.subarray(r * n0, (r + 1) * n0));
-    this.ts = Array.from({ length: shape.capacity }, (_, r) => buf.T.subarray(r * K, (r + 1) * K));
+    const rows = Array.from({ length: shape.capacity }, () => new Float64Array(n0));
+    const targets = Array.from({ length: shape.capacity }, () => new Float64Array(K));
+    this.net.loadBatch(rows, targets);
   }
 
-  /** Computes the slice of `rows` rows: forward, Σ E_r, backward, the gradient sums (see the header). */
+  /** Computes the slice of `rows` rows from and into `buf` (see the header). */
   run(rows: number): void {
-    const { net, buf } = this;
+    const buf = this.buf;
+    if (buf === undefined) throw new Error('this slice computes in place');
     this.values.set(buf.params);
-    net.loadBatch(this.xs, this.ts, undefined, 0, rows);
+    const O: Float64Array[] = [];
+    let at = 0;
+    for (let l = 1; l < this.shape.sizes.length; l++) {
+      O.push(buf.O.subarray(at, at + rows * this.shape.sizes[l]));
+      at += this.shape.capacity * this.shape.sizes[l];
+    }
+    buf.loss[0] = this.runIn(rows, { X: buf.X, T: buf.T, O });
+    buf.G.set(this.grads);
+  }
+
+  /**
+   * Computes the slice of `rows` rows: forward, Σ E_r (returned), backward, the gradient sums
+   * (into the network's gradients), and writes its activations to `io.O`.
+   */
+  runIn(rows: number, io: SliceInPlace): number {
+    const { net } = this;
+    const n0 = net.sizes[0];
+    const K = net.sizes[net.depth];
+    const view = net.batch(rows);
+    view.out[0].set(io.X.subarray(0, rows * n0));
+    net.batchTargets().set(io.T.subarray(0, rows * K));
     net.forward(rows);
-    buf.loss[0] = net.batchLoss(rows, 0);
+    const loss = net.batchLoss(rows, 0);
     net.backward(rows);
     net.sumGradients(rows);
-    buf.G.set(this.grads);
-    const out = net.batch(rows).out;
-    let at = 0;
-    for (let l = 1; l <= net.depth; l++) {
-      const n = rows * net.sizes[l];
-      buf.O.set(out[l].subarray(0, n), at);
-      at += this.shape.capacity * net.sizes[l];
-    }
+    for (let l = 1; l <= net.depth; l++) io.O[l - 1].set(view.out[l].subarray(0, rows * net.sizes[l]));
+    return loss;
   }
 }

@@ -5,10 +5,20 @@
  * B rows cut into S contiguous slices (S = the thread count, fewer for a small batch or a small
  * network, see `slices`; the first B mod S slices get one row more). The calling thread computes
  * slice 0 on the network itself; helpers compute slices 1..S-1, each on its own network of the
- * same shape and kernel (kernels/slice.ts), from the parameters the calling thread wrote into a
- * SharedArrayBuffer. Then the calling thread adds, in slice order, each slice's loss sum and
- * gradient sums to its own (dW = ((Σ_0 + Σ_1) + Σ_2) …), copies the slices' activations into its
- * batch buffers (for the Trainer's checks and accuracy) and divides by B (`meanGradients`).
+ * same shape and kernel (kernels/slice.ts). The slices' loss sums and gradient sums are added to
+ * slice 0's in slice order (dW = ((Σ_0 + Σ_1) + Σ_2) …), the slices' activations land in the
+ * calling thread's batch buffers (for the Trainer's checks and accuracy), and the calling thread
+ * divides by B (`meanGradients`).
+ *
+ * In place (the WebAssembly kernel, whose memory is shared): a helper computes with the calling
+ * thread's parameters themselves, reads its rows from and writes its activations into the calling
+ * thread's batch buffers, and writes its gradient sums into a block of the memory; then the sums
+ * are added by parameter ranges: the P parameters are cut into S ranges, and thread t adds, for
+ * its range t, the sums of slices 1..S-1 in slice order to slice 0's (each element in the same
+ * order whoever adds it). Nothing is copied per batch but the rows and activations of a slice.
+ * Copying (the JavaScript kernels): the calling thread writes the parameters and the slice's rows
+ * into SharedArrayBuffers, the helper copies its sums and activations back, and the calling thread
+ * adds every slice's sums.
  *
  * The order of every addition is fixed by (B, S) alone, so a run is bit-reproducible for a given
  * thread count; it differs from the one-thread sum over all rows in the last bits (the batch's
@@ -16,10 +26,11 @@
  * thread, one slice after the other: the one-thread path with the same split, which the tests
  * compare with the threads bit for bit.
  *
- * Helpers are worker_threads Workers (kernels/threadHelper.ts) waiting in `Atomics.wait` on a
- * shared control word: an idle helper takes no CPU. The calling thread blocks in `Atomics.wait`
- * until its helpers are done (the Trainer is synchronous; the extension trains in a worker thread,
- * so the extension host's loop never waits). `dispose()` stops and terminates them.
+ * Helpers are worker_threads Workers (kernels/threadHelper.ts) waiting on shared control words:
+ * each wait first spins briefly (the other side is usually about to write the word), then sleeps
+ * in `Atomics.wait`, so an idle helper takes no CPU. The calling thread blocks the same way until
+ * its helpers are done (the Trainer is synchronous; the extension trains in a worker thread, so
+ * the extension host's loop never waits). `dispose()` stops and terminates them.
  *
  * After a split step the network's batch buffers hold every row's inputs, targets and activations
  * (O), but net inputs (Z) and deltas (Δ) only of slice 0's rows.
@@ -27,7 +38,8 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Network } from '../network';
-import { kernelNamed, outputsLength, packedOf, parameterCount, type SliceBuffers, SliceRunner, type SliceShape } from './slice';
+import { kernelNamed, outputsLength, packedOf, parameterCount, type SliceBuffers, type SliceInPlace, SliceRunner, type SliceShape } from './slice';
+import type { Kernel } from './types';
 
 /**
  * A slice goes to a helper only when it has at least this many multiply-adds in its forward
@@ -35,35 +47,91 @@ import { kernelNamed, outputsLength, packedOf, parameterCount, type SliceBuffers
  */
 export const MIN_SLICE_WORK = 1 << 20;
 
-// the control words of a helper (Int32Array over a SharedArrayBuffer)
-const SEQ = 0; // the main thread's request number (incremented per request)
-const DONE = 1; // the last request number the helper finished
-const ROWS = 2; // rows of the current request
+// The control words (an Int32Array over a SharedArrayBuffer): COMMON words, then SLOT words per helper.
+const MAIN_READY = 0; // in place: the request whose slice 0 sums are written
+const COMMON = 16;
+// a helper's words
+const SEQ = 0; // the calling thread's request number (raised per request)
+const READY = 1; // the last request whose slice the helper computed (sums, loss and activations written)
+const DONE = 2; // the last request the helper finished (in place: its range of the sums added too)
 const CMD = 3; // 0 run, 1 stop
 const STATE = 4; // 0 starting, 1 ready, 2 failed
-const CONTROL_WORDS = 8;
+const ROWS = 5; // rows of the request
+const SLICES = 6; // slices of the request's batch (in place: the ranges of the sums)
+const X_AT = 7; // in place: byte offsets of the slice's rows in the calling thread's X and T,
+const T_AT = 8; // and of its activations of layer l in the calling thread's O_l at O_AT + l - 1
+const O_AT = 9;
 export const HELPER_CMD_RUN = 0;
 export const HELPER_CMD_STOP = 1;
-export const CONTROL = { SEQ, DONE, ROWS, CMD, STATE } as const;
+export const CONTROL = { MAIN_READY, SEQ, READY, DONE, CMD, STATE, ROWS, SLICES, X_AT, T_AT, O_AT } as const;
 
-/** How long the calling thread waits for a helper to start or to answer before it gives up. */
+/** Index of the first control word of helper `slot` (0 = slice 1) of a network of `depth` layers. */
+export function slotBase(slot: number, depth: number): number {
+  return COMMON + slot * 16 * Math.ceil((O_AT + depth) / 16);
+}
+
+/** How long a wait lasts before it gives up (a helper that died without a word). */
 const TIMEOUT_MS = 60_000;
+/** Atomics.load polls before a wait sleeps (some tens of µs): waking a sleeping thread costs more. */
+const SPINS = 1 << 14;
 
-interface Helper {
-  readonly buf: SliceBuffers;
-  start(rows: number): void;
-  finish(): void;
-  dispose(): Promise<void>;
-  /** True while its thread has not exited. */
-  readonly alive: boolean;
+/**
+ * Waits until control[i] === value: polls SPINS times, then sleeps in Atomics.wait. Throws when
+ * `failed()` says the other side failed, or after `timeout` ms (never, without one).
+ */
+export function awaitWord(control: Int32Array, i: number, value: number, failed?: () => boolean, timeout = TIMEOUT_MS): void {
+  for (let k = 0; k < SPINS; k++) if (Atomics.load(control, i) === value) return;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = Atomics.load(control, i);
+    if (v === value) return;
+    if (failed?.() === true) throw new Error('a helper thread failed');
+    if (Date.now() > deadline) throw new Error('a helper thread did not answer');
+    Atomics.wait(control, i, v, 100);
+  }
+}
+
+/** Range t of S of the P packed parameters, [lo, hi) (cut at even indices, for f64x2). */
+export function rangeOf(P: number, S: number, t: number): [number, number] {
+  const chunk = 2 * Math.ceil(P / (2 * S));
+  return [Math.min(P, t * chunk), Math.min(P, (t + 1) * chunk)];
+}
+
+/** grads[lo, hi) += G[lo, hi) for each G of `sums` in order (f64x2 in the kernel's memory when it can: the same additions). */
+export function addRange(kernel: Kernel, grads: Float64Array, sums: readonly Float64Array[], lo: number, hi: number): void {
+  if (hi <= lo) return;
+  const w = grads.subarray(lo, hi);
+  for (const G of sums) {
+    const u = G.subarray(lo, hi);
+    if (kernel.vector?.addTo(u, w) !== true) for (let i = 0; i < w.length; i++) w[i] += u[i];
+  }
 }
 
 /** What a helper thread is given (workerData). */
 export interface HelperData {
   shape: SliceShape;
-  params: SharedArrayBuffer;
-  slice: SharedArrayBuffer;
   control: SharedArrayBuffer;
+  /** Its index: it computes slice slot + 1 (and in place adds range slot + 1 of the sums). */
+  slot: number;
+  /** Copying: the parameters and its slice's buffers (see slice.ts). */
+  copy?: { params: SharedArrayBuffer; slice: SharedArrayBuffer };
+  /** In place: the kernel's memory and byte offsets in it. */
+  inPlace?: InPlaceData;
+}
+
+export interface InPlaceData {
+  memory: WebAssembly.Memory;
+  /** The block the helper's kernel allocates from: byte offset, bytes. */
+  arena: [number, number];
+  /** Number of packed parameters P. */
+  count: number;
+  /** The calling thread's parameters and gradient (P values each). */
+  params: number;
+  grads: number;
+  /** Every helper's gradient sums block (P values each), by slot. */
+  sums: number[];
+  /** Every helper's loss sum, by slot (a SharedArrayBuffer of float64). */
+  losses: SharedArrayBuffer;
 }
 
 /** The views of a slice's shared block: X, T, G, O, loss (see slice.ts), in that order. */
@@ -86,19 +154,43 @@ function sliceBytes(shape: SliceShape): number {
   return 8 * (shape.capacity * (n0 + K) + parameterCount(shape.sizes) + outputsLength(shape) + 1);
 }
 
-/** The same code as a helper thread, run in the calling thread when asked (`finish`). */
+interface Helper {
+  /** Copying: its slice's buffers (the calling thread writes the rows, reads the results). */
+  readonly buf: SliceBuffers | undefined;
+  /** Starts request `seq`: a slice of `rows` rows of a batch cut into `slices`; `io` in place. */
+  start(seq: number, rows: number, slices: number, io: SliceInPlace | undefined): void;
+  /** Waits until the slice's loss, sums and activations are written. */
+  awaitSums(): void;
+  /** Waits until the helper is done with the request (in place: its range of the sums added). */
+  awaitDone(): void;
+  /** The slice's loss sum Σ E_r (after awaitSums). */
+  loss(): number;
+  /** True when it adds its own range of the sums (in place, in its own thread). */
+  readonly addsRange: boolean;
+  dispose(): Promise<void>;
+  /** True while its thread has not exited. */
+  readonly alive: boolean;
+}
+
+/** The same code as a helper thread, run in the calling thread when its sums are awaited. */
 class InThreadHelper implements Helper {
-  private readonly runner: SliceRunner;
   private rows = 0;
+  private io: SliceInPlace | undefined;
+  private sum = 0;
   readonly alive = false;
-  constructor(readonly buf: SliceBuffers, shape: SliceShape) {
-    this.runner = new SliceRunner(shape, buf);
-  }
-  start(rows: number): void {
+  readonly addsRange = false;
+  constructor(readonly buf: SliceBuffers | undefined, private readonly runner: SliceRunner) {}
+  start(_seq: number, rows: number, _slices: number, io: SliceInPlace | undefined): void {
     this.rows = rows;
+    this.io = io;
   }
-  finish(): void {
-    this.runner.run(this.rows);
+  awaitSums(): void {
+    if (this.io === undefined) this.runner.run(this.rows);
+    else this.sum = this.runner.runIn(this.rows, this.io);
+  }
+  awaitDone(): void {}
+  loss(): number {
+    return this.buf?.loss[0] ?? this.sum;
   }
   dispose(): Promise<void> {
     return Promise.resolve();
@@ -114,20 +206,23 @@ export function liveHelperThreads(): number {
 }
 
 class ThreadHelper implements Helper {
-  readonly buf: SliceBuffers;
   private readonly control: Int32Array;
+  private readonly base: number;
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
+  private readonly losses: Float64Array | undefined;
+  private readonly slot: number;
   private seq = 0;
   private ready = false;
+  readonly addsRange: boolean;
   alive = true;
 
-  constructor(shape: SliceShape, params: SharedArrayBuffer, script: string) {
-    const slice = new SharedArrayBuffer(sliceBytes(shape));
-    const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
-    this.control = new Int32Array(control);
-    this.buf = sliceViews(shape, new Float64Array(params), slice);
-    const data: HelperData = { shape, params, slice, control };
+  constructor(readonly buf: SliceBuffers | undefined, data: HelperData, script: string) {
+    this.control = new Int32Array(data.control);
+    this.slot = data.slot;
+    this.base = slotBase(data.slot, data.shape.sizes.length - 1);
+    this.losses = data.inPlace === undefined ? undefined : new Float64Array(data.inPlace.losses);
+    this.addsRange = data.inPlace !== undefined;
     this.worker = new Worker(script, { workerData: data, name: 'backprop helper' });
     this.worker.unref(); // a forgotten dispose does not keep a CLI process alive
     live++;
@@ -136,39 +231,50 @@ class ThreadHelper implements Helper {
       live--;
       resolve();
     }));
-    this.worker.on('error', () => Atomics.store(this.control, STATE, 2)); // (seen only between batches)
+    this.worker.on('error', () => Atomics.store(this.control, this.base + STATE, 2)); // (seen only between batches)
   }
 
-  start(rows: number): void {
+  private readonly failed = (): boolean => Atomics.load(this.control, this.base + STATE) === 2;
+
+  start(seq: number, rows: number, slices: number, io: SliceInPlace | undefined): void {
+    const c = this.control;
+    const at = this.base;
     if (!this.ready) {
       // the first request waits until the helper has built its network
       const deadline = Date.now() + TIMEOUT_MS;
-      while (Atomics.load(this.control, STATE) === 0 && Date.now() < deadline) Atomics.wait(this.control, STATE, 0, 100);
-      if (Atomics.load(this.control, STATE) !== 1) throw new Error('a helper thread did not start');
+      while (Atomics.load(c, at + STATE) === 0 && Date.now() < deadline) Atomics.wait(c, at + STATE, 0, 100);
+      if (Atomics.load(c, at + STATE) !== 1) throw new Error('a helper thread did not start');
       this.ready = true;
     }
-    this.control[ROWS] = rows;
-    this.control[CMD] = HELPER_CMD_RUN;
-    this.seq++;
-    Atomics.store(this.control, SEQ, this.seq);
-    Atomics.notify(this.control, SEQ);
+    c[at + ROWS] = rows;
+    c[at + SLICES] = slices;
+    c[at + CMD] = HELPER_CMD_RUN;
+    if (io !== undefined) {
+      c[at + X_AT] = io.X.byteOffset;
+      c[at + T_AT] = io.T.byteOffset;
+      io.O.forEach((o, l) => (c[at + O_AT + l] = o.byteOffset));
+    }
+    this.seq = seq;
+    Atomics.store(c, at + SEQ, seq);
+    Atomics.notify(c, at + SEQ);
   }
 
-  finish(): void {
-    const deadline = Date.now() + TIMEOUT_MS;
-    for (;;) {
-      const done = Atomics.load(this.control, DONE);
-      if (done === this.seq) return;
-      if (Atomics.load(this.control, STATE) === 2) throw new Error('a helper thread failed');
-      if (Date.now() > deadline) throw new Error('a helper thread did not answer');
-      Atomics.wait(this.control, DONE, done, 100);
-    }
+  awaitSums(): void {
+    awaitWord(this.control, this.base + READY, this.seq, this.failed);
+  }
+
+  awaitDone(): void {
+    awaitWord(this.control, this.base + DONE, this.seq, this.failed);
+  }
+
+  loss(): number {
+    return this.losses?.[this.slot] ?? this.buf?.loss[0] ?? NaN;
   }
 
   async dispose(): Promise<void> {
-    this.control[CMD] = HELPER_CMD_STOP;
-    Atomics.store(this.control, SEQ, this.seq + 1);
-    Atomics.notify(this.control, SEQ);
+    this.control[this.base + CMD] = HELPER_CMD_STOP;
+    Atomics.store(this.control, this.base + SEQ, this.seq + 1);
+    Atomics.notify(this.control, this.base + SEQ);
     await this.worker.terminate();
     await this.exited;
   }
@@ -198,15 +304,35 @@ function slicesOf(B: number, threads: number, perRow: number, minSliceWork: numb
   return Math.max(1, Math.min(threads, B, byWork));
 }
 
+/** The kernel's memory when it is shared and holds the network's parameters and gradient (the split then works in place). */
+function sharedMemory(kernel: Kernel, values: Float64Array, grads: Float64Array): WebAssembly.Memory | undefined {
+  const memory = kernel.memory ?? kernel.float64?.memory;
+  if (memory === undefined || typeof SharedArrayBuffer !== 'function' || !(memory.buffer instanceof SharedArrayBuffer)) return undefined;
+  return values.buffer === memory.buffer && grads.buffer === memory.buffer ? memory : undefined;
+}
+
+/** Values a helper thread's kernel may allocate in place: its batch buffers and the products' scratch blocks, generously. */
+function helperArenaLength(shape: SliceShape): number {
+  const { sizes, capacity } = shape;
+  const units = sizes.reduce((a, b) => a + b, 0);
+  const largest = Math.max(...sizes.slice(1).map((n, i) => n * sizes[i]));
+  return 8 * capacity * units + 4 * largest + (1 << 17);
+}
+
 export class BatchSplit {
   private readonly helpers: Helper[];
   private readonly values: Float64Array;
   private readonly grads: Float64Array;
-  private readonly params: Float64Array;
   private readonly perRow: number;
   private readonly capacity: number;
-  /** A copy of a slice's sums in the kernel's memory (for its vector addTo), when it has one. */
+  private readonly control: Int32Array;
+  /** Copying: the parameters as the helpers read them (a SharedArrayBuffer). */
+  private readonly params: Float64Array | undefined;
+  /** Copying: a copy of a slice's sums in the kernel's memory (for its vector addTo), when it has one. */
   private readonly scratch: Float64Array | undefined;
+  /** In place: the memory, every helper's gradient sums (by slot), and the blocks lent to the helper threads' kernels. */
+  private readonly inPlace: { memory: WebAssembly.Memory; sums: Float64Array[]; lent: Float64Array[] } | undefined;
+  private seq = 0;
   private disposed = false;
 
   private constructor(
@@ -216,15 +342,12 @@ export class BatchSplit {
     private readonly minSliceWork: number,
     values: Float64Array,
     grads: Float64Array,
-    makeHelpers: (shape: SliceShape, params: SharedArrayBuffer) => Helper[],
+    options: SplitOptions,
   ) {
     this.values = values;
     this.grads = grads;
     const sizes = net.sizes;
     this.perRow = forwardWork(sizes);
-    const shared = new SharedArrayBuffer(values.length * 8);
-    this.params = new Float64Array(shared);
-    this.scratch = net.kernel.alloc?.(values.length);
     // The most rows a helper's slice can hold: the largest ceil(B / S) over the batch sizes that
     // split (a batch near the size threshold is cut into fewer, larger slices than there are threads).
     let capacity = 1;
@@ -240,7 +363,50 @@ export class BatchSplit {
       loss: net.loss,
       capacity: this.capacity,
     };
-    this.helpers = makeHelpers(shape, shared);
+    const n = Math.min(threads, maxRows) - 1;
+    const control = new SharedArrayBuffer(4 * slotBase(n, net.depth));
+    this.control = new Int32Array(control);
+    const inThread = options.inThread === true;
+    const script = options.script ?? path.join(__dirname, 'threadHelper.js');
+    const slots = Array.from({ length: n }, (_, slot) => slot);
+    const memory = sharedMemory(net.kernel, values, grads);
+    const alloc = (length: number): Float64Array | undefined => {
+      const v = net.kernel.alloc?.(length);
+      return v !== undefined && memory !== undefined && v.buffer === memory.buffer ? v : undefined;
+    };
+    const sums = memory === undefined ? [] : slots.map(() => alloc(values.length));
+    const lent = memory === undefined || inThread ? [] : slots.map(() => alloc(helperArenaLength(shape)));
+    if (memory !== undefined && sums.every((v) => v !== undefined) && lent.every((v) => v !== undefined)) {
+      const ok = (v: Float64Array | undefined): Float64Array => v as Float64Array;
+      this.inPlace = { memory, sums: sums.map(ok), lent: lent.map(ok) };
+      const losses = new SharedArrayBuffer(8 * Math.max(1, n));
+      this.helpers = slots.map((slot) => {
+        if (inThread) return new InThreadHelper(undefined, new SliceRunner(shape, undefined, net.kernel, { params: values, grads: ok(sums[slot]) }));
+        const block = ok(lent[slot]);
+        const inPlace: InPlaceData = {
+          memory,
+          arena: [block.byteOffset, block.byteLength],
+          count: values.length,
+          params: values.byteOffset,
+          grads: grads.byteOffset,
+          sums: sums.map((v) => ok(v).byteOffset),
+          losses,
+        };
+        return new ThreadHelper(undefined, { shape, control, slot, inPlace }, script);
+      });
+      return;
+    }
+    const shared = new SharedArrayBuffer(values.length * 8);
+    this.params = new Float64Array(shared);
+    this.scratch = net.kernel.alloc?.(values.length);
+    this.helpers = slots.map((slot) => {
+      if (inThread) {
+        const buf = sliceViews(shape, this.params as Float64Array, new ArrayBuffer(sliceBytes(shape)));
+        return new InThreadHelper(buf, new SliceRunner(shape, buf));
+      }
+      const slice = new SharedArrayBuffer(sliceBytes(shape));
+      return new ThreadHelper(sliceViews(shape, new Float64Array(shared), slice), { shape, control, slot, copy: { params: shared, slice } }, script);
+    });
   }
 
   /**
@@ -257,18 +423,12 @@ export class BatchSplit {
     const values = packedOf(net, 'W');
     const grads = packedOf(net, 'dW');
     if (values === undefined || grads === undefined) return undefined;
-    const split = new BatchSplit(net, threads, maxRows, minSliceWork, values, grads, (shape, params) => {
-      const n = Math.min(threads, maxRows) - 1;
-      if (options.inThread === true) {
-        return Array.from({ length: n }, () => {
-          const block = new ArrayBuffer(sliceBytes(shape));
-          return new InThreadHelper(sliceViews(shape, new Float64Array(params), block), shape);
-        });
-      }
-      const script = options.script ?? path.join(__dirname, 'threadHelper.js');
-      return Array.from({ length: n }, () => new ThreadHelper(shape, params, script));
-    });
-    return split;
+    return new BatchSplit(net, threads, maxRows, minSliceWork, values, grads, options);
+  }
+
+  /** True when the helpers work in place (see the header). */
+  get worksInPlace(): boolean {
+    return this.inPlace !== undefined;
   }
 
   /** Number of slices a batch of B rows is cut into: at most one per thread and row, each with at least minSliceWork. */
@@ -289,40 +449,66 @@ export class BatchSplit {
     const view = net.batch(B);
     const X = view.out[0];
     const T = net.batchTargets();
+    const inPlace = this.inPlace;
+    if (inPlace !== undefined && ![X, T, ...view.out].every((a) => a.buffer === inPlace.memory.buffer)) {
+      return net.lossAndGradient(inputs, targets, l2, indices); // (batch buffers outside the memory: only when its arena is full)
+    }
     const base = Math.floor(B / S);
     const extra = B % S;
     const rowsOf = (s: number): number => base + (s < extra ? 1 : 0);
-    this.params.set(this.values);
-    let at = rowsOf(0);
+    const seq = ++this.seq;
+    if (this.params !== undefined) this.params.set(this.values);
+    const rows0 = rowsOf(0);
+    let at = rows0;
     for (let s = 1; s < S; s++) {
       const rows = rowsOf(s);
       const h = this.helpers[s - 1];
-      h.buf.X.set(X.subarray(at * n0, (at + rows) * n0));
-      h.buf.T.set(T.subarray(at * K, (at + rows) * K));
-      h.start(rows);
+      const rowsOfLayer = (a: Float64Array, n: number): Float64Array => a.subarray(at * n, (at + rows) * n);
+      if (h.buf !== undefined) {
+        h.buf.X.set(rowsOfLayer(X, n0));
+        h.buf.T.set(rowsOfLayer(T, K));
+      }
+      h.start(seq, rows, S, inPlace === undefined ? undefined : { X: rowsOfLayer(X, n0), T: rowsOfLayer(T, K), O: view.out.slice(1).map((o, i) => rowsOfLayer(o, net.sizes[i + 1])) });
       at += rows;
     }
     // slice 0 here, meanwhile
-    const rows0 = rowsOf(0);
     net.forward(rows0);
     let sum = net.batchLoss(rows0, 0);
     net.backward(rows0);
     net.sumGradients(rows0);
-    // the slices' sums, in slice order
-    at = rows0;
-    for (let s = 1; s < S; s++) {
-      const rows = rowsOf(s);
-      const h = this.helpers[s - 1];
-      h.finish();
-      sum += h.buf.loss[0];
-      this.addSums(h.buf.G);
-      let o = 0;
-      for (let l = 1; l <= L; l++) {
-        const n = net.sizes[l];
-        view.out[l].set(h.buf.O.subarray(o, o + rows * n), at * n);
-        o += this.capacity * n;
+    if (inPlace !== undefined) {
+      Atomics.store(this.control, MAIN_READY, seq);
+      Atomics.notify(this.control, MAIN_READY);
+      for (let s = 1; s < S; s++) this.helpers[s - 1].awaitSums();
+      // range 0 here (and the ranges of helpers that do not add their own), the others in their threads
+      const sums = inPlace.sums.slice(0, S - 1);
+      for (let t = 0; t < S; t++) {
+        if (t === 0 || !this.helpers[t - 1].addsRange) addRange(net.kernel, this.grads, sums, ...rangeOf(this.grads.length, S, t));
       }
-      at += rows;
+      for (let s = 1; s < S; s++) {
+        const h = this.helpers[s - 1];
+        h.awaitDone();
+        sum += h.loss();
+      }
+    } else {
+      // the slices' sums and activations, in slice order
+      at = rows0;
+      for (let s = 1; s < S; s++) {
+        const rows = rowsOf(s);
+        const h = this.helpers[s - 1];
+        h.awaitSums();
+        h.awaitDone();
+        sum += h.loss();
+        if (h.buf === undefined) throw new Error('a copying helper has no buffers');
+        this.addSums(h.buf.G);
+        let o = 0;
+        for (let l = 1; l <= L; l++) {
+          const n = net.sizes[l];
+          view.out[l].set(h.buf.O.subarray(o, o + rows * n), at * n);
+          o += this.capacity * n;
+        }
+        at += rows;
+      }
     }
     net.meanGradients(B, l2);
     return sum / B + net.l2Term(l2);
@@ -330,13 +516,9 @@ export class BatchSplit {
 
   /** grads += G, element by element (f64x2 in the kernel's memory when it has one: the same additions). */
   private addSums(G: Float64Array): void {
-    const grads = this.grads;
     const scratch = this.scratch;
-    if (scratch !== undefined) {
-      scratch.set(G);
-      if (this.net.kernel.vector?.addTo(scratch, grads) === true) return;
-    }
-    for (let i = 0; i < grads.length; i++) grads[i] += G[i];
+    if (scratch !== undefined) scratch.set(G);
+    addRange(this.net.kernel, this.grads, [scratch ?? G], 0, this.grads.length);
   }
 
   /** Number of helper threads that have not exited. */

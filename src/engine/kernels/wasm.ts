@@ -6,8 +6,9 @@
  * walking up from this file. `new WebAssembly.Module` compiles synchronously; if anything fails
  * the loader returns undefined and callers use the JavaScript kernels.
  *
- * Memory: the module's memory is grown once, at load, to a fixed arena and never again (growing
- * would detach every Float64Array view of it). `alloc` hands out zeroed views from the arena
+ * Memory: the module imports its memory, a shared one made at its full size (a fixed arena) and
+ * never grown (growing would replace the buffer under every Float64Array view of it); helper
+ * threads of a batch split instantiate the module on the same memory (`wasmBackendOn`). `alloc` hands out zeroed views from the arena
  * (first fit, coalescing free list); a FinalizationRegistry returns a view's block when the view
  * is garbage. When the arena is full, `alloc` returns an ordinary Float64Array and products on
  * such arrays are copied in and out of scratch blocks (slower, same results).
@@ -128,11 +129,9 @@ class WasmRuntime {
   readonly arena: Arena;
   private readonly scratch: ({ offset: number; bytes: number } | undefined)[] = [];
 
-  constructor(readonly x: Exports) {
-    const base = x.heapBase();
-    const pages = Math.ceil((base + ARENA_BYTES) / 65536) - x.memory.buffer.byteLength / 65536;
-    if (pages > 0) x.memory.grow(pages);
-    this.arena = new Arena(x.memory, base, x.memory.buffer.byteLength);
+  /** The runtime of an instance on a memory made at its full size, with its arena at [start, end) of it. */
+  constructor(readonly x: Exports, start: number, end: number) {
+    this.arena = new Arena(x.memory, start, end);
   }
 
   isOurs(a: Float64Array): boolean {
@@ -359,24 +358,58 @@ export interface WasmBackend {
 }
 
 let loaded: WasmBackend | null | undefined;
+let compiled: WebAssembly.Module | undefined;
 
-/** The WebAssembly backend, loaded (synchronously) on first use; undefined when it cannot load. */
+/** An instance of the module on `memory` (imported; shared), its kernels using [start, end) of it as their arena. */
+function backendOn(memory: WebAssembly.Memory, start: (heapBase: number) => number, end: number): WasmBackend {
+  if (compiled === undefined) {
+    const bytes = wasmBytes();
+    if (bytes === undefined) throw new Error('no WebAssembly kernels here');
+    compiled = new WebAssembly.Module(bytes);
+  }
+  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+  const x = instance.exports as unknown as Exports;
+  const rt = new WasmRuntime(x, start(x.heapBase()), end);
+  const f64 = float64Kernel(rt);
+  return { float64: f64, float32: float32Kernel(rt, f64), exports: x, available: () => rt.arena.available() };
+}
+
+/**
+ * The WebAssembly backend, loaded (synchronously) on first use; undefined when it cannot load.
+ * Its memory is shared (a SharedArrayBuffer, made at its full size: the module's static area, at
+ * most one page, and the arena), so that the helper threads of a batch split work on the
+ * network's own parameters and buffers (kernels/threads.ts, `wasmBackendOn`).
+ */
 export function wasmBackend(): WasmBackend | undefined {
   if (loaded === undefined) {
     loaded = null;
     try {
-      const bytes = wasmBytes();
-      if (bytes !== undefined && typeof WebAssembly === 'object') {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
-        const rt = new WasmRuntime(instance.exports as unknown as Exports);
-        const f64 = float64Kernel(rt);
-        loaded = { float64: f64, float32: float32Kernel(rt, f64), exports: rt.x, available: () => rt.arena.available() };
+      if (typeof WebAssembly === 'object' && typeof SharedArrayBuffer === 'function') {
+        const pages = 1 + ARENA_BYTES / 65536;
+        const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+        loaded = backendOn(memory, (base) => {
+          if (base > 65536) throw new Error('the kernels\' static area is larger than one page');
+          return base;
+        }, pages * 65536);
       }
     } catch {
-      loaded = null; // no SIMD support, no file: the JavaScript kernels do the work
+      loaded = null; // no SIMD or shared memory, no file: the JavaScript kernels do the work
     }
   }
   return loaded ?? undefined;
+}
+
+/**
+ * Kernels of another instance of the module on the same (shared) memory, with their own arena at
+ * [start, start + bytes) of it: a block the thread that made the memory reserved for this one
+ * (a helper thread of a batch split, kernels/threads.ts). Undefined when it cannot load.
+ */
+export function wasmBackendOn(memory: WebAssembly.Memory, start: number, bytes: number): WasmBackend | undefined {
+  try {
+    return backendOn(memory, () => start, start + bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The kernel of that precision on the WebAssembly backend, or undefined when it is not available. */

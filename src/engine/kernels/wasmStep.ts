@@ -189,14 +189,15 @@ export function compileWasmSgdStep(
   body.push(get(lossL));
 
   const fn = [...uleb(1), ...uleb(locals - 2), 0x7c, ...body.flat(), 0x0b];
+  const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
   const section = (id: number, content: number[]): number[] => [id, ...uleb(content.length), ...content];
   const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     // types: 0 (f64) -> f64; 1 (i32, f64) -> f64
     ...section(1, [2, 0x60, 1, 0x7c, 1, 0x7c, 0x60, 2, 0x7f, 0x7c, 1, 0x7c]),
-    // imports: m.exp (type 0), m.memory (min 1 page)
-    ...section(2, [2, ...name('m'), ...name('exp'), 0x00, 0, ...name('m'), ...name('memory'), 0x02, 0x00, 1]),
+    // imports: m.exp (type 0), m.memory (min 1 page; shared, at most 65536 pages, when the kernel's memory is)
+    ...section(2, [2, ...name('m'), ...name('exp'), 0x00, 0, ...name('m'), ...name('memory'), 0x02, ...(shared ? [0x03, 1, ...uleb(65536)] : [0x00, 1])]),
     ...section(3, [1, 1]),
     ...section(7, [1, ...name('step'), 0x00, 1]),
     ...section(10, [1, ...uleb(fn.length), ...fn]),

@@ -133,6 +133,37 @@ describe('a batch split across threads', function () {
     assert.equal(BatchSplit.create(net, { threads: 4, maxRows: 64 }), undefined); // 5-7-6-3: 95 multiply-adds a row
   });
 
+  it('on the WebAssembly kernel the helpers work in place (shared memory) and give bit for bit the gradient of the copying split on the JavaScript kernel', async () => {
+    // no tanh (the WebAssembly kernel computes its own), so that the two kernels' products and activations are the same bits
+    const spec = makeSpec({
+      inputs: 5,
+      layers: [{ units: 7, activation: 'sigmoid' }, { units: 6, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+      loss: 'cross-entropy',
+      seed: 3,
+    });
+    const rng = new Rng(9, 'data');
+    const data = dataset(randomMatrix(rng, 7, 5, 2), randomTargets(rng, 7, 3, 'cross-entropy'));
+    const rows = Int32Array.from([6, 0, 5, 1, 4, 2, 3]);
+    const gradientOf = async (kernel: Kernel, inPlace: boolean): Promise<{ loss: number; bytes: Buffer; outputs: Float64Array }> => {
+      const net = Network.fromSpec(spec, kernel);
+      const split = BatchSplit.create(net, { threads: 3, maxRows: 7, minSliceWork: 0 });
+      assert.ok(split);
+      try {
+        assert.equal(split.worksInPlace, inPlace);
+        const loss = split.lossAndGradient(data.inputs, data.targets, 0.01, rows);
+        return { loss, bytes: parameterBytes(net.parameters().map((p) => p.grad)), outputs: net.batch(7).out[3].slice(0, 21) };
+      } finally {
+        await split.dispose();
+      }
+    };
+    const shared = await gradientOf(wasm.float64, true);
+    const copied = await gradientOf(fastJsKernel, false);
+    assert.equal(shared.loss, copied.loss);
+    assert.ok(shared.bytes.equals(copied.bytes), 'the same gradient, bit for bit');
+    assert.deepEqual(shared.outputs, copied.outputs, "every slice's outputs in the calling thread's buffers");
+    assert.equal((await gradientOf(wasm.float32, true)).outputs.length, 21);
+  });
+
   it('the helper threads end on dispose, and a disposed split computes unsplit', async () => {
     const { net, data } = setup(wasm.float64, 'sgd', 6);
     const split = BatchSplit.create(net, { threads: 3, maxRows: 6, minSliceWork: 0 });

@@ -8,7 +8,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { SliceRunner, type SliceInPlace } from './slice';
-import { addRange, awaitWord, CONTROL, HELPER_CMD_STOP, type HelperData, rangeOf, sliceViews, slotBase } from './threads';
+import { addRange, awaitWord, CONTROL, HELPER_CMD_STOP, type HelperData, layoutOf, meanRange, rangeOf, sliceViews, slotBase } from './threads';
 import type { Kernel } from './types';
 import { wasmBackendOn } from './wasm';
 
@@ -17,6 +17,7 @@ const control = new Int32Array(data.control);
 const { sizes } = data.shape;
 const L = sizes.length - 1;
 const at = slotBase(data.slot, L);
+const layout = layoutOf(sizes);
 
 /** In place: the kernel on the shared memory, the calling thread's gradient, every helper's sums, the loss slots. */
 interface InPlace {
@@ -24,7 +25,8 @@ interface InPlace {
   buffer: ArrayBufferLike;
   grads: Float64Array;
   sums: Float64Array[];
-  losses: Float64Array;
+  values: Float64Array;
+  scalars: Float64Array;
 }
 
 let runner: SliceRunner;
@@ -38,8 +40,9 @@ try {
     const buffer = p.memory.buffer;
     const view = (offset: number): Float64Array => new Float64Array(buffer, offset, p.count);
     const sums = p.sums.map(view);
-    runner = new SliceRunner(data.shape, undefined, kernel, { params: view(p.params), grads: sums[data.slot] });
-    inPlace = { kernel, buffer, grads: view(p.grads), sums, losses: new Float64Array(p.losses) };
+    const values = view(p.params);
+    runner = new SliceRunner(data.shape, undefined, kernel, { params: values, grads: sums[data.slot] });
+    inPlace = { kernel, buffer, grads: view(p.grads), sums, values, scalars: new Float64Array(p.scalars) };
   } else if (data.copy !== undefined) {
     runner = new SliceRunner(data.shape, sliceViews(data.shape, new Float64Array(data.copy.params), data.copy.slice));
   } else {
@@ -80,13 +83,16 @@ for (;;) {
       done(CONTROL.READY, seq);
     } else {
       const p = inPlace;
-      p.losses[data.slot] = runner.runIn(rows, io(p, rows));
+      p.scalars[1 + data.slot] = runner.runIn(rows, io(p, rows));
       done(CONTROL.READY, seq);
-      // every slice's sums written (slice 0's by the calling thread), then this thread's range of them, in slice order
+      // every slice's sums written (slice 0's by the calling thread), then this thread's range of
+      // them: added in slice order, then the mean
       const S = control[at + CONTROL.SLICES];
       awaitWord(control, CONTROL.MAIN_READY, seq);
       for (let s = 1; s < S; s++) awaitWord(control, slotBase(s - 1, L) + CONTROL.READY, seq);
-      addRange(p.kernel, p.grads, p.sums.slice(0, S - 1), ...rangeOf(p.grads.length, S, data.slot + 1));
+      const [lo, hi] = rangeOf(p.grads.length, S, data.slot + 1);
+      addRange(p.kernel, p.grads, p.sums.slice(0, S - 1), lo, hi);
+      meanRange(p.kernel, p.grads, p.values, layout, control[at + CONTROL.BATCH], p.scalars[0], lo, hi);
     }
     done(CONTROL.DONE, seq);
   } catch (e) {

@@ -60,10 +60,11 @@ const ROWS = 5; // rows of the request
 const SLICES = 6; // slices of the request's batch (in place: the ranges of the sums)
 const X_AT = 7; // in place: byte offsets of the slice's rows in the calling thread's X and T,
 const T_AT = 8; // and of its activations of layer l in the calling thread's O_l at O_AT + l - 1
-const O_AT = 9;
+const O_AT = 10;
+const BATCH = 9; // rows of the whole batch (in place: the mean)
 export const HELPER_CMD_RUN = 0;
 export const HELPER_CMD_STOP = 1;
-export const CONTROL = { MAIN_READY, SEQ, READY, DONE, CMD, STATE, ROWS, SLICES, X_AT, T_AT, O_AT } as const;
+export const CONTROL = { MAIN_READY, SEQ, READY, DONE, CMD, STATE, ROWS, SLICES, X_AT, T_AT, O_AT, BATCH } as const;
 
 /** Index of the first control word of helper `slot` (0 = slice 1) of a network of `depth` layers. */
 export function slotBase(slot: number, depth: number): number {
@@ -107,6 +108,38 @@ export function addRange(kernel: Kernel, grads: Float64Array, sums: readonly Flo
   }
 }
 
+/** Where each layer's weights start, its biases start and end in the packed parameters: [w, b, end] per layer. */
+export function layoutOf(sizes: readonly number[]): [number, number, number][] {
+  const layout: [number, number, number][] = [];
+  let at = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const b = at + sizes[l] * sizes[l - 1];
+    layout.push([at, b, b + sizes[l]]);
+    at = b + sizes[l];
+  }
+  return layout;
+}
+
+/**
+ * grads[lo, hi) into the mean over a batch of B rows, plus λ w on the weights: what
+ * Network.meanGradients does to those elements, with the same operations (so the same bits).
+ */
+export function meanRange(kernel: Kernel, grads: Float64Array, values: Float64Array, layout: readonly [number, number, number][], B: number, l2: number, lo: number, hi: number): void {
+  for (const [w, b, end] of layout) {
+    const from = Math.max(lo, w);
+    const to = Math.min(hi, b);
+    if (from < to) {
+      const g = grads.subarray(from, to);
+      if (l2 === 0) {
+        if (kernel.vector?.divide(g, B) !== true) for (let i = 0; i < g.length; i++) g[i] /= B;
+      } else {
+        for (let i = from; i < to; i++) grads[i] = grads[i] / B + l2 * values[i];
+      }
+    }
+    for (let i = Math.max(lo, b); i < Math.min(hi, end); i++) grads[i] /= B;
+  }
+}
+
 /** What a helper thread is given (workerData). */
 export interface HelperData {
   shape: SliceShape;
@@ -130,8 +163,8 @@ export interface InPlaceData {
   grads: number;
   /** Every helper's gradient sums block (P values each), by slot. */
   sums: number[];
-  /** Every helper's loss sum, by slot (a SharedArrayBuffer of float64). */
-  losses: SharedArrayBuffer;
+  /** [0]: the batch's l2; [1 + slot]: every helper's loss sum (a SharedArrayBuffer of float64). */
+  scalars: SharedArrayBuffer;
 }
 
 /** The views of a slice's shared block: X, T, G, O, loss (see slice.ts), in that order. */
@@ -157,8 +190,8 @@ function sliceBytes(shape: SliceShape): number {
 interface Helper {
   /** Copying: its slice's buffers (the calling thread writes the rows, reads the results). */
   readonly buf: SliceBuffers | undefined;
-  /** Starts request `seq`: a slice of `rows` rows of a batch cut into `slices`; `io` in place. */
-  start(seq: number, rows: number, slices: number, io: SliceInPlace | undefined): void;
+  /** Starts request `seq`: a slice of `rows` rows of a batch of `batch` rows cut into `slices`; `io` in place. */
+  start(seq: number, rows: number, batch: number, slices: number, io: SliceInPlace | undefined): void;
   /** Waits until the slice's loss, sums and activations are written. */
   awaitSums(): void;
   /** Waits until the helper is done with the request (in place: its range of the sums added). */
@@ -180,7 +213,7 @@ class InThreadHelper implements Helper {
   readonly alive = false;
   readonly addsRange = false;
   constructor(readonly buf: SliceBuffers | undefined, private readonly runner: SliceRunner) {}
-  start(_seq: number, rows: number, _slices: number, io: SliceInPlace | undefined): void {
+  start(_seq: number, rows: number, _batch: number, _slices: number, io: SliceInPlace | undefined): void {
     this.rows = rows;
     this.io = io;
   }
@@ -210,7 +243,7 @@ class ThreadHelper implements Helper {
   private readonly base: number;
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
-  private readonly losses: Float64Array | undefined;
+  private readonly scalars: Float64Array | undefined;
   private readonly slot: number;
   private seq = 0;
   private ready = false;
@@ -221,7 +254,7 @@ class ThreadHelper implements Helper {
     this.control = new Int32Array(data.control);
     this.slot = data.slot;
     this.base = slotBase(data.slot, data.shape.sizes.length - 1);
-    this.losses = data.inPlace === undefined ? undefined : new Float64Array(data.inPlace.losses);
+    this.scalars = data.inPlace === undefined ? undefined : new Float64Array(data.inPlace.scalars);
     this.addsRange = data.inPlace !== undefined;
     this.worker = new Worker(script, { workerData: data, name: 'backprop helper' });
     this.worker.unref(); // a forgotten dispose does not keep a CLI process alive
@@ -236,7 +269,7 @@ class ThreadHelper implements Helper {
 
   private readonly failed = (): boolean => Atomics.load(this.control, this.base + STATE) === 2;
 
-  start(seq: number, rows: number, slices: number, io: SliceInPlace | undefined): void {
+  start(seq: number, rows: number, batch: number, slices: number, io: SliceInPlace | undefined): void {
     const c = this.control;
     const at = this.base;
     if (!this.ready) {
@@ -248,6 +281,7 @@ class ThreadHelper implements Helper {
     }
     c[at + ROWS] = rows;
     c[at + SLICES] = slices;
+    c[at + BATCH] = batch;
     c[at + CMD] = HELPER_CMD_RUN;
     if (io !== undefined) {
       c[at + X_AT] = io.X.byteOffset;
@@ -268,7 +302,7 @@ class ThreadHelper implements Helper {
   }
 
   loss(): number {
-    return this.losses?.[this.slot] ?? this.buf?.loss[0] ?? NaN;
+    return this.scalars?.[1 + this.slot] ?? this.buf?.loss[0] ?? NaN;
   }
 
   async dispose(): Promise<void> {
@@ -330,8 +364,9 @@ export class BatchSplit {
   private readonly params: Float64Array | undefined;
   /** Copying: a copy of a slice's sums in the kernel's memory (for its vector addTo), when it has one. */
   private readonly scratch: Float64Array | undefined;
-  /** In place: the memory, every helper's gradient sums (by slot), and the blocks lent to the helper threads' kernels. */
-  private readonly inPlace: { memory: WebAssembly.Memory; sums: Float64Array[]; lent: Float64Array[] } | undefined;
+  /** In place: the memory, every helper's gradient sums (by slot), the blocks lent to the helper threads' kernels, l2 and the loss sums. */
+  private readonly inPlace: { memory: WebAssembly.Memory; sums: Float64Array[]; lent: Float64Array[]; scalars: Float64Array } | undefined;
+  private readonly layout: [number, number, number][];
   private seq = 0;
   private disposed = false;
 
@@ -348,6 +383,7 @@ export class BatchSplit {
     this.grads = grads;
     const sizes = net.sizes;
     this.perRow = forwardWork(sizes);
+    this.layout = layoutOf(sizes);
     // The most rows a helper's slice can hold: the largest ceil(B / S) over the batch sizes that
     // split (a batch near the size threshold is cut into fewer, larger slices than there are threads).
     let capacity = 1;
@@ -378,8 +414,8 @@ export class BatchSplit {
     const lent = memory === undefined || inThread ? [] : slots.map(() => alloc(helperArenaLength(shape)));
     if (memory !== undefined && sums.every((v) => v !== undefined) && lent.every((v) => v !== undefined)) {
       const ok = (v: Float64Array | undefined): Float64Array => v as Float64Array;
-      this.inPlace = { memory, sums: sums.map(ok), lent: lent.map(ok) };
-      const losses = new SharedArrayBuffer(8 * Math.max(1, n));
+      const scalars = new SharedArrayBuffer(8 * (1 + n));
+      this.inPlace = { memory, sums: sums.map(ok), lent: lent.map(ok), scalars: new Float64Array(scalars) };
       this.helpers = slots.map((slot) => {
         if (inThread) return new InThreadHelper(undefined, new SliceRunner(shape, undefined, net.kernel, { params: values, grads: ok(sums[slot]) }));
         const block = ok(lent[slot]);
@@ -390,7 +426,7 @@ export class BatchSplit {
           params: values.byteOffset,
           grads: grads.byteOffset,
           sums: sums.map((v) => ok(v).byteOffset),
-          losses,
+          scalars,
         };
         return new ThreadHelper(undefined, { shape, control, slot, inPlace }, script);
       });
@@ -458,6 +494,7 @@ export class BatchSplit {
     const rowsOf = (s: number): number => base + (s < extra ? 1 : 0);
     const seq = ++this.seq;
     if (this.params !== undefined) this.params.set(this.values);
+    if (inPlace !== undefined) inPlace.scalars[0] = l2;
     const rows0 = rowsOf(0);
     let at = rows0;
     for (let s = 1; s < S; s++) {
@@ -468,7 +505,7 @@ export class BatchSplit {
         h.buf.X.set(rowsOfLayer(X, n0));
         h.buf.T.set(rowsOfLayer(T, K));
       }
-      h.start(seq, rows, S, inPlace === undefined ? undefined : { X: rowsOfLayer(X, n0), T: rowsOfLayer(T, K), O: view.out.slice(1).map((o, i) => rowsOfLayer(o, net.sizes[i + 1])) });
+      h.start(seq, rows, B, S, inPlace === undefined ? undefined : { X: rowsOfLayer(X, n0), T: rowsOfLayer(T, K), O: view.out.slice(1).map((o, i) => rowsOfLayer(o, net.sizes[i + 1])) });
       at += rows;
     }
     // slice 0 here, meanwhile
@@ -480,10 +517,14 @@ export class BatchSplit {
       Atomics.store(this.control, MAIN_READY, seq);
       Atomics.notify(this.control, MAIN_READY);
       for (let s = 1; s < S; s++) this.helpers[s - 1].awaitSums();
-      // range 0 here (and the ranges of helpers that do not add their own), the others in their threads
+      // range 0 here (and the ranges of helpers that do not add their own), the others in their threads:
+      // the sums in slice order, then the mean
       const sums = inPlace.sums.slice(0, S - 1);
       for (let t = 0; t < S; t++) {
-        if (t === 0 || !this.helpers[t - 1].addsRange) addRange(net.kernel, this.grads, sums, ...rangeOf(this.grads.length, S, t));
+        if (t > 0 && this.helpers[t - 1].addsRange) continue;
+        const [lo, hi] = rangeOf(this.grads.length, S, t);
+        addRange(net.kernel, this.grads, sums, lo, hi);
+        meanRange(net.kernel, this.grads, this.values, this.layout, B, l2, lo, hi);
       }
       for (let s = 1; s < S; s++) {
         const h = this.helpers[s - 1];
@@ -509,8 +550,8 @@ export class BatchSplit {
         }
         at += rows;
       }
+      net.meanGradients(B, l2);
     }
-    net.meanGradients(B, l2);
     return sum / B + net.l2Term(l2);
   }
 

@@ -144,24 +144,26 @@ describe('a batch split across threads', function () {
     const rng = new Rng(9, 'data');
     const data = dataset(randomMatrix(rng, 7, 5, 2), randomTargets(rng, 7, 3, 'cross-entropy'));
     const rows = Int32Array.from([6, 0, 5, 1, 4, 2, 3]);
-    const gradientOf = async (kernel: Kernel, inPlace: boolean): Promise<{ loss: number; bytes: Buffer; outputs: Float64Array }> => {
+    const gradientOf = async (kernel: Kernel, inPlace: boolean, l2: number): Promise<{ loss: number; bytes: Buffer; outputs: Float64Array }> => {
       const net = Network.fromSpec(spec, kernel);
       const split = BatchSplit.create(net, { threads: 3, maxRows: 7, minSliceWork: 0 });
       assert.ok(split);
       try {
         assert.equal(split.worksInPlace, inPlace);
-        const loss = split.lossAndGradient(data.inputs, data.targets, 0.01, rows);
+        const loss = split.lossAndGradient(data.inputs, data.targets, l2, rows);
         return { loss, bytes: parameterBytes(net.parameters().map((p) => p.grad)), outputs: net.batch(7).out[3].slice(0, 21) };
       } finally {
         await split.dispose();
       }
     };
-    const shared = await gradientOf(wasm.float64, true);
-    const copied = await gradientOf(fastJsKernel, false);
-    assert.equal(shared.loss, copied.loss);
-    assert.ok(shared.bytes.equals(copied.bytes), 'the same gradient, bit for bit');
-    assert.deepEqual(shared.outputs, copied.outputs, "every slice's outputs in the calling thread's buffers");
-    assert.equal((await gradientOf(wasm.float32, true)).outputs.length, 21);
+    for (const l2 of [0, 0.01]) {
+      const shared = await gradientOf(wasm.float64, true, l2);
+      const copied = await gradientOf(fastJsKernel, false, l2);
+      assert.equal(shared.loss, copied.loss);
+      assert.ok(shared.bytes.equals(copied.bytes), `the same gradient, bit for bit (l2 ${l2})`);
+      assert.deepEqual(shared.outputs, copied.outputs, "every slice's outputs in the calling thread's buffers");
+    }
+    assert.equal((await gradientOf(wasm.float32, true, 0)).outputs.length, 21);
   });
 
   it('the helper threads end on dispose, and a disposed split computes unsplit', async () => {

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench:threads`: W3 on two threads against one, batch by batch, in one process. The
+ * fresh-process bench (`bench:engine`) times half-second runs, and on a machine whose cores others
+ * are using, a two-thread process rarely has two cores for half a second: its wall time measures
+ * the scheduler. Here four adapters (raw step and Trainer.runEpoch, 1 and 2 threads; bench/engines.ts)
+ * run in turn, 8 batches of 64 at a time, for --rounds rounds (default 300, the order rotated every
+ * round), each timed alone (wall, and the process's CPU time: every thread's), and the table gives
+ * quantiles of the time per batch. The low quantiles are the runs that had the cores they asked
+ * for; the ratios of those are what the split does, the medians what a loaded machine gives.
+ * Prints figures; never fails.
+ */
+import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { wasmBackend } from '../src/engine/kernels/wasm';
+import { fastJsKernel } from '../src/engine/kernels/fast';
+import { type Adapter, engineAdapter, trainerAdapter } from './engines';
+import { workloads } from './workloads';
+
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+};
+const ROUNDS = Math.max(20, Number(arg('--rounds', '300')));
+const BATCHES = 8;
+
+async function main(): Promise<void> {
+  const w = workloads().find((x) => x.id === 'W3');
+  if (w === undefined) throw new Error('no W3');
+  const kernel = wasmBackend()?.float64 ?? fastJsKernel;
+  // the Trainer's epoch is BATCHES batches: the first BATCHES·64 samples
+  const small = { ...w, inputs: w.inputs.slice(0, BATCHES * w.batch), targets: w.targets.slice(0, BATCHES * w.batch), labels: w.labels?.slice(0, BATCHES * w.batch) };
+  const adapters: [string, Adapter][] = [
+    ['raw step, 1 thread', engineAdapter('raw', w, kernel, 1)],
+    ['raw step, 2 threads', engineAdapter('raw2', w, kernel, 2)],
+    ['Trainer.runEpoch, 1 thread', trainerAdapter('trainer', small, kernel, 'batch-mean', 1)],
+    ['Trainer.runEpoch, 2 threads', trainerAdapter('trainer2', small, kernel, 'batch-mean', 2)],
+  ];
+  const samples = BATCHES * w.batch;
+  for (let i = 0; i < 20; i++) for (const [, a] of adapters) a.run(samples); // warm-up
+  const wall: number[][] = adapters.map(() => []);
+  const cpu: number[][] = adapters.map(() => []);
+  const load0 = loadavg()[0];
+  const started = performance.now();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let j = 0; j < adapters.length; j++) {
+      const k = (j + r) % adapters.length;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      adapters[k][1].run(samples);
+      const t = (performance.now() - t0) / BATCHES;
+      const c = process.cpuUsage(c0);
+      wall[k].push(t);
+      cpu[k].push((c.user + c.system) / 1000 / BATCHES);
+    }
+  }
+  const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
+  console.log(`W3 784-128-64-10, batch 64, ${kernel.name}: ${ROUNDS} rounds of ${BATCHES} batches per adapter, ${((performance.now() - started) / 1000).toFixed(0)} s, load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`);
+  console.log('| adapter | ms per batch p10 | p25 | median | CPU share median | CPU ms per batch median |');
+  console.log('|---|---|---|---|---|---|');
+  adapters.forEach(([name], k) => {
+    const share = wall[k].map((t, i) => cpu[k][i] / t);
+    console.log(`| ${name} | ${q(wall[k], 0.1).toFixed(3)} | ${q(wall[k], 0.25).toFixed(3)} | ${q(wall[k], 0.5).toFixed(3)} | ${q(share, 0.5).toFixed(2)} | ${q(cpu[k], 0.5).toFixed(3)} |`);
+  });
+  for (const [one, two, what] of [[0, 1, 'raw step'], [2, 3, 'Trainer.runEpoch']] as const) {
+    const ratio = (p: number): string => (q(wall[one], p) / q(wall[two], p)).toFixed(2);
+    console.log(`${what}, 2 threads / 1 thread (speed): p10 ${ratio(0.1)}x, p25 ${ratio(0.25)}x, median ${ratio(0.5)}x; CPU per batch ${(q(cpu[two], 0.5) / q(cpu[one], 0.5)).toFixed(2)}x`);
+  }
+  await Promise.all(adapters.map(([, a]) => a.dispose?.()));
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

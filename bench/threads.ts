@@ -3,10 +3,11 @@
  * fresh-process bench (`bench:engine`) times half-second runs, and on a machine whose cores others
  * are using, a two-thread process rarely has two cores for half a second: its wall time measures
  * the scheduler. Here four adapters (raw step and Trainer.runEpoch, 1 and 2 threads; bench/engines.ts)
- * run in turn, 8 batches of 64 at a time, for --rounds rounds (default 300, the order rotated every
- * round), each timed alone (wall, and the process's CPU time: every thread's), and the table gives
- * quantiles of the time per batch. The low quantiles are the runs that had the cores they asked
- * for; the ratios of those are what the split does, the medians what a loaded machine gives.
+ * run in turn, --batches batches of 64 at a time (default 1; the Trainer's epoch is that many
+ * batches), for --rounds rounds (default 2000, the order rotated every round), each timed alone
+ * (wall, and the process's CPU time: every thread's), and the table gives quantiles of the time
+ * per batch. The low quantiles are the batches that had the cores they asked for; the ratios of
+ * those are what the split does, the medians what a loaded machine gives.
  * Prints figures; never fails.
  */
 import { performance } from 'node:perf_hooks';
@@ -20,8 +21,8 @@ const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
 };
-const ROUNDS = Math.max(20, Number(arg('--rounds', '300')));
-const BATCHES = 8;
+const ROUNDS = Math.max(20, Number(arg('--rounds', '2000')));
+const BATCHES = Math.max(1, Number(arg('--batches', '1')));
 
 async function main(): Promise<void> {
   const w = workloads().find((x) => x.id === 'W3');

@@ -4,18 +4,26 @@
  * are using, a two-thread process rarely has two cores for half a second: its wall time measures
  * the scheduler. Here four adapters (raw step and Trainer.runEpoch, 1 and 2 threads; bench/engines.ts)
  * run in turn, --batches batches of 64 at a time (default 1; the Trainer's epoch is that many
- * batches), for --rounds rounds (default 2000, the order rotated every round), each timed alone
+ * batches, at least 4: bench/engines.ts repeats a small data set to 256 samples), for --rounds rounds (default 2000, the order rotated every round), each timed alone
  * (wall, and the process's CPU time: every thread's), and the table gives quantiles of the time
  * per batch. The low quantiles are the batches that had the cores they asked for; the ratios of
- * those are what the split does, the medians what a loaded machine gives.
+ * those are what the split does, the medians what a loaded machine gives. Then the parts of a
+ * batch, each timed alone (the minimum of many timings: what it costs with a core to itself), and
+ * the ratio Amdahl's law allows two threads from them: the parts the calling thread does alone
+ * (loading the batch, its half of the sums and mean, the optimizer step) against the slices.
  * Prints figures; never fails.
  */
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { wasmBackend } from '../src/engine/kernels/wasm';
 import { fastJsKernel } from '../src/engine/kernels/fast';
-import { type Adapter, engineAdapter, trainerAdapter } from './engines';
-import { workloads } from './workloads';
+import { addRange, layoutOf, meanRange, rangeOf } from '../src/engine/kernels/threads';
+import { packedOf } from '../src/engine/kernels/slice';
+import { Network } from '../src/engine/network';
+import { Sgd } from '../src/engine/optimizers';
+import { type Adapter, engineAdapter, specOf, trainerAdapter } from './engines';
+import type { Kernel } from '../src/engine/kernels/types';
+import { type Workload, workloads } from './workloads';
 
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(name);
@@ -47,11 +55,11 @@ async function main(): Promise<void> {
       const k = (j + r) % adapters.length;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      adapters[k][1].run(samples);
-      const t = (performance.now() - t0) / BATCHES;
+      const batches = (adapters[k][1].run(samples) ?? samples) / w.batch; // (the Trainer's epoch: at least 256 samples, see engines.ts)
+      const t = (performance.now() - t0) / batches;
       const c = process.cpuUsage(c0);
       wall[k].push(t);
-      cpu[k].push((c.user + c.system) / 1000 / BATCHES);
+      cpu[k].push((c.user + c.system) / 1000 / batches);
     }
   }
   const q = (a: number[], p: number): number => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(p * a.length))];
@@ -67,6 +75,56 @@ async function main(): Promise<void> {
     console.log(`${what}, 2 threads / 1 thread (speed): p10 ${ratio(0.1)}x, p25 ${ratio(0.25)}x, median ${ratio(0.5)}x; CPU per batch ${(q(cpu[two], 0.5) / q(cpu[one], 0.5)).toFixed(2)}x`);
   }
   await Promise.all(adapters.map(([, a]) => a.dispose?.()));
+  parts(w, kernel);
+}
+
+/** The parts of one W3 batch, each the minimum of 300 timings (µs), and the ratio they allow two threads. */
+function parts(w: Workload, kernel: Kernel): void {
+  const net = Network.fromSpec(specOf(w), kernel);
+  const opt = new Sgd(net.parameters(), w.learningRate, kernel);
+  const inputs = w.inputs.map((x) => Float64Array.from(x));
+  const targets = w.targets.map((t) => Float64Array.from(t));
+  const rows = Int32Array.from({ length: w.batch }, (_, i) => i);
+  const grads = packedOf(net, 'dW');
+  const values = packedOf(net, 'W');
+  if (grads === undefined || values === undefined) throw new Error('not packed');
+  const other = kernel.alloc?.(grads.length) ?? new Float64Array(grads.length);
+  const layout = layoutOf(net.sizes);
+  const [lo, hi] = rangeOf(grads.length, 2, 0);
+  const time = (f: () => void): number => {
+    let best = Infinity;
+    for (let i = 0; i < 300; i++) {
+      const t = performance.now();
+      f();
+      best = Math.min(best, performance.now() - t);
+    }
+    return best * 1000;
+  };
+  const half = w.batch / 2;
+  const load = time(() => net.loadBatch(inputs, targets, rows));
+  const whole = time(() => {
+    net.forward(w.batch);
+    net.batchLoss(w.batch, 0);
+    net.backward(w.batch);
+    net.sumGradients(w.batch);
+  });
+  const slice = time(() => {
+    net.forward(half);
+    net.batchLoss(half, 0);
+    net.backward(half);
+    net.sumGradients(half);
+  });
+  const meanAll = time(() => net.meanGradients(w.batch, 0));
+  const reduceHalf = time(() => {
+    addRange(kernel, grads, [other], lo, hi);
+    meanRange(kernel, grads, values, layout, w.batch, 0, lo, hi);
+  });
+  grads.fill(0);
+  const step = time(() => opt.tryStep());
+  const one = load + whole + meanAll + step;
+  const serial = load + reduceHalf + step;
+  console.log(`\nthe parts of a W3 batch, each the minimum of 300 timings: load ${load.toFixed(0)} µs; forward + loss + backward + sums, 64 rows ${whole.toFixed(0)} µs, a slice of 32 ${slice.toFixed(0)} µs; sums added and mean, all ${meanAll.toFixed(0)} µs (mean alone), half ${reduceHalf.toFixed(0)} µs (both); sgd step ${step.toFixed(0)} µs`);
+  console.log(`one thread ${one.toFixed(0)} µs; two threads, the calling thread alone ${serial.toFixed(0)} µs + a slice ${slice.toFixed(0)} µs = ${(serial + slice).toFixed(0)} µs (no waiting counted): at most ${(one / (serial + slice)).toFixed(2)}x (serial fraction ${(serial / one).toFixed(3)} of a one-thread batch)`);
 }
 
 main().catch((e: unknown) => {

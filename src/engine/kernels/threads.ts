@@ -345,6 +345,11 @@ function sharedMemory(kernel: Kernel, values: Float64Array, grads: Float64Array)
   return values.buffer === memory.buffer && grads.buffer === memory.buffer ? memory : undefined;
 }
 
+/** The array, when none of its entries is undefined. */
+function whole<T>(a: (T | undefined)[]): T[] | undefined {
+  return a.every((v): v is T => v !== undefined) ? a : undefined;
+}
+
 /** Values a helper thread's kernel may allocate in place: its batch buffers and the products' scratch blocks, generously. */
 function helperArenaLength(shape: SliceShape): number {
   const { sizes, capacity } = shape;
@@ -410,22 +415,21 @@ export class BatchSplit {
       const v = net.kernel.alloc?.(length);
       return v !== undefined && memory !== undefined && v.buffer === memory.buffer ? v : undefined;
     };
-    const sums = memory === undefined ? [] : slots.map(() => alloc(values.length));
-    const lent = memory === undefined || inThread ? [] : slots.map(() => alloc(helperArenaLength(shape)));
-    if (memory !== undefined && sums.every((v) => v !== undefined) && lent.every((v) => v !== undefined)) {
-      const ok = (v: Float64Array | undefined): Float64Array => v as Float64Array;
+    const sums = memory === undefined ? undefined : whole(slots.map(() => alloc(values.length)));
+    const lent = memory === undefined ? undefined : whole(inThread ? [] : slots.map(() => alloc(helperArenaLength(shape))));
+    if (memory !== undefined && sums !== undefined && lent !== undefined) {
       const scalars = new SharedArrayBuffer(8 * (1 + n));
-      this.inPlace = { memory, sums: sums.map(ok), lent: lent.map(ok), scalars: new Float64Array(scalars) };
+      this.inPlace = { memory, sums, lent, scalars: new Float64Array(scalars) };
       this.helpers = slots.map((slot) => {
-        if (inThread) return new InThreadHelper(undefined, new SliceRunner(shape, undefined, net.kernel, { params: values, grads: ok(sums[slot]) }));
-        const block = ok(lent[slot]);
+        if (inThread) return new InThreadHelper(undefined, new SliceRunner(shape, undefined, net.kernel, { params: values, grads: sums[slot] }));
+        const block = lent[slot];
         const inPlace: InPlaceData = {
           memory,
           arena: [block.byteOffset, block.byteLength],
           count: values.length,
           params: values.byteOffset,
           grads: grads.byteOffset,
-          sums: sums.map((v) => ok(v).byteOffset),
+          sums: sums.map((v) => v.byteOffset),
           scalars,
         };
         return new ThreadHelper(undefined, { shape, control, slot, inPlace }, script);
@@ -433,11 +437,12 @@ export class BatchSplit {
       return;
     }
     const shared = new SharedArrayBuffer(values.length * 8);
-    this.params = new Float64Array(shared);
+    const params = new Float64Array(shared);
+    this.params = params;
     this.scratch = net.kernel.alloc?.(values.length);
     this.helpers = slots.map((slot) => {
       if (inThread) {
-        const buf = sliceViews(shape, this.params as Float64Array, new ArrayBuffer(sliceBytes(shape)));
+        const buf = sliceViews(shape, params, new ArrayBuffer(sliceBytes(shape)));
         return new InThreadHelper(buf, new SliceRunner(shape, buf));
       }
       const slice = new SharedArrayBuffer(sliceBytes(shape));

@@ -208,17 +208,34 @@ export async function webviewFrame(page: Page, options: WebviewOptions = {}): Pr
   return frame;
 }
 
-/** Runs a command by its palette label: F1, type the label, pick the matching entry, Enter. */
+/** Runs a command by its palette label: F1, the label, pick the matching entry. */
 export async function runCommand(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await widget.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(label);
+  await openPalette(page, label);
   const item = widget.locator('.monaco-list-row', { hasText: label }).first();
   await item.waitFor({ timeout: 15_000 });
   await item.click();
   await widget.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/**
+ * Opens the command palette (F1) with `>label` in its input box, put there directly: typed keys go
+ * wherever the focus is. A page that is still rendering (VS Code's walkthrough) can take the focus
+ * back just after the palette opened, which closes it; then it is opened again (at most 3 times).
+ */
+export async function openPalette(page: Page, label: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-workbench').focus().catch(() => undefined);
+    await page.keyboard.press('F1');
+    await widget.waitFor({ state: 'visible', timeout: 15_000 });
+    try {
+      await widget.locator('.quick-input-box input').first().fill(`>${label}`, { timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3 || (await widget.isVisible())) throw e;
+    }
+  }
 }
 
 function escapeRe(s: string): string {

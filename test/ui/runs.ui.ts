@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, type Workbench } from './harness';
+import { openPalette, openWorkbench, type Workbench } from './harness';
 
 const net = (lr: number): string => `// XOR for the runs test
 {
@@ -46,10 +46,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 /** F1, the command, Enter (for commands that open a quick pick of their own). */
 async function startCommand(page: Page, label: string): Promise<void> {
   const widget = page.locator('.quick-input-widget');
-  await page.locator('.monaco-workbench').focus().catch(() => undefined);
-  await page.keyboard.press('F1');
-  await widget.waitFor({ state: 'visible', timeout: 15_000 });
-  await page.keyboard.type(label);
+  await openPalette(page, label);
   await widget.locator('.monaco-list-row', { hasText: label }).first().click();
 }
 

@@ -188,7 +188,7 @@ async function main(): Promise<void> {
       const m = rate(e);
       const rates = e.samples.map((s) => s.rate);
       const shares = e.samples.map(share);
-      console.log(`| ${e.name} | ${fmt(m)} | ${fmt(Math.min(...rates))}..${fmt(Math.max(...rates))} | ${median(shares).toFixed(2)} (${Math.min(...shares).toFixed(2)}) | ${fmt(cpuRate(e))} | ${((m * flops) / 1e9).toFixed(2)} | ${(m / best).toFixed(2)} | ${(cpuRate(e) / bestCpu).toFixed(2)} |`);
+      console.log(`| ${e.name} | ${fmt(m)} | ${fmt(Math.min(...rates))}..${fmt(Math.max(...rates))} | ${median(shares).toFixed(2)} (${Math.min(...shares).toFixed(2)}) | ${fmt(cpuRate(e))} | ${((m * flops) / 1e9).toFixed(2)} | ${peers.length > 0 ? (m / best).toFixed(2) : '-'} | ${peers.length > 0 ? (cpuRate(e) / bestCpu).toFixed(2) : '-'} |`);
     }
     for (const label of [undefined, ...COMPARE]) {
       for (const t of entries.filter((e) => e.key.startsWith('trainer') && e.label === label)) {

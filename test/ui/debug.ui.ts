@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { loadNet, networkFor } from '../../src/engine/load';
 import { openWorkbench, repoRoot, type Workbench } from './harness';
+import { expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
 
 const FILE = 'debug.net.json';
 
@@ -32,21 +33,6 @@ function editor(page: Page): Locator {
 async function callStack(page: Page): Promise<string[]> {
   const rows = page.locator('.debug-call-stack .monaco-list-row .stack-frame .label');
   return (await rows.allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
-}
-
-async function waitForTopFrame(page: Page, name: string): Promise<void> {
-  await page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
-}
-
-/** A row of the Variables view by its name, e.g. "W" or "[1]" (its aria-label is "<name>, value <value>"). */
-function variableRow(page: Page, name: string): Locator {
-  return page.locator(`.debug-variables .monaco-list-row[aria-label^="${name}, value"]`);
-}
-
-async function expandScope(page: Page, name: string): Promise<void> {
-  const scope = page.locator('.debug-variables .monaco-list-row', { hasText: name }).first();
-  await scope.waitFor({ timeout: 30_000 });
-  if ((await scope.getAttribute('aria-expanded')) !== 'true') await scope.click();
 }
 
 async function toolbar(page: Page, title: RegExp): Promise<void> {
@@ -140,10 +126,8 @@ describe('UI: debugging a training run', function () {
     const W = variableRow(page, 'W').first();
     await W.waitFor({ timeout: 30_000 });
     assert.match(await W.innerText(), /3x2 ‖·‖/);
-    await W.locator('.monaco-tl-twistie').click();
-    const row1 = variableRow(page, '[1]').first();
-    await row1.waitFor({ timeout: 15_000 });
-    await row1.locator('.monaco-tl-twistie').click();
+    await expand(W);
+    await expand(variableRow(page, '[1]').first());
     // the engine's initial weights (nothing updated yet in batch 1 of epoch 1)
     const text = fs.readFileSync(path.join(workspace, FILE), 'utf8');
     const loaded = loadNet(text, path.join(workspace, FILE));
@@ -168,12 +152,8 @@ describe('UI: debugging a training run', function () {
     const again = await callStack(page);
     assert.deepEqual(again.slice(0, 3), ['layer 1 (backward)', 'batch 1 of 2', 'epoch 1 of 40']);
     await expandScope(page, 'Layer 1');
-    const W2 = variableRow(page, 'W').first();
-    await W2.waitFor({ timeout: 30_000 });
-    if ((await W2.getAttribute('aria-expanded')) !== 'true') await W2.locator('.monaco-tl-twistie').click();
-    const r1 = variableRow(page, '[1]').first();
-    await r1.waitFor({ timeout: 15_000 });
-    if ((await r1.getAttribute('aria-expanded')) !== 'true') await r1.locator('.monaco-tl-twistie').click();
+    await expand(variableRow(page, 'W').first());
+    await expand(variableRow(page, '[1]').first());
     await page.locator('.debug-variables .monaco-list-row', { hasText: w11 }).first().waitFor({ timeout: 15_000 });
     await wb.screenshot('debug-4-stepped-back');
 

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
+import { expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
 import { openWorkbench, repoRoot, type Workbench } from './harness';
 
 const FILE = 'follow.net.json';
@@ -25,26 +26,6 @@ function makeWorkspace(): string {
 
 function editor(page: Page): Locator {
   return page.locator('.editor-group-container .monaco-editor').first();
-}
-
-async function waitForTopFrame(page: Page, name: string): Promise<void> {
-  await page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
-}
-
-/** A row of the Variables view by its name (its aria-label is "<name>, value <value>"). */
-function variableRow(page: Page, name: string): Locator {
-  return page.locator(`.debug-variables .monaco-list-row[aria-label^="${name}, value"]`);
-}
-
-async function expand(row: Locator): Promise<void> {
-  await row.waitFor({ timeout: 30_000 });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
-}
-
-async function expandScope(page: Page, name: string): Promise<void> {
-  const scope = page.locator('.debug-variables .monaco-list-row', { hasText: name }).first();
-  await scope.waitFor({ timeout: 30_000 });
-  if ((await scope.getAttribute('aria-expanded')) !== 'true') await scope.click();
 }
 
 /** The exact value of entry [1][1] of a matrix in the Layer 1 scope, as Variables show it. */

@@ -30,7 +30,7 @@ function makeWorkspace(): string {
   fs.copyFileSync(path.join(repoRoot(), 'examples', 'xor.net.json'), path.join(dir, 'xor.net.json'));
   fs.copyFileSync(path.join(repoRoot(), 'examples', 'sine.net.json'), path.join(dir, 'sine.net.json'));
   const write = (name: string, value: unknown): void => fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
-  write('long.net.json', { ...XOR, name: 'XOR, long run', training: { optimizer: 'sgd', learningRate: 0.5, epochs: 2_000_000, batchSize: 4 } });
+  write('long.net.json', { ...XOR, name: 'XOR, long run', training: { optimizer: 'sgd', learningRate: 0.5, epochs: 100_000_000, batchSize: 4 } });
   write('one.net.json', { ...XOR, name: 'XOR, one sample', data: { inputs: [[1, 0]], targets: [[1]] } });
   write('markup.net.json', { ...XOR, name: MARKUP });
   // The l2 example: w = 2, x = 1, t = 1, lr 0.1, l2 0.5, sgd, batch 1 (one epoch of training gives 1.8).

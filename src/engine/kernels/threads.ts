@@ -415,8 +415,14 @@ export class BatchSplit {
       const v = net.kernel.alloc?.(length);
       return v !== undefined && memory !== undefined && v.buffer === memory.buffer ? v : undefined;
     };
-    const sums = memory === undefined ? undefined : whole(slots.map(() => alloc(values.length)));
-    const lent = memory === undefined ? undefined : whole(inThread ? [] : slots.map(() => alloc(helperArenaLength(shape))));
+    const taken = memory === undefined ? [] : slots.map(() => alloc(values.length));
+    const lentTaken = memory === undefined || inThread ? [] : slots.map(() => alloc(helperArenaLength(shape)));
+    const sums = memory === undefined ? undefined : whole(taken);
+    const lent = memory === undefined ? undefined : whole(lentTaken);
+    if (memory === undefined || sums === undefined || lent === undefined) {
+      // (they do not all fit: the blocks that did are given back now, not when they are garbage)
+      for (const v of [...taken, ...lentTaken]) if (v !== undefined) net.kernel.release?.(v);
+    }
     if (memory !== undefined && sums !== undefined && lent !== undefined) {
       const scalars = new SharedArrayBuffer(8 * (1 + n));
       this.inPlace = { memory, sums, lent, scalars: new Float64Array(scalars) };
@@ -572,10 +578,17 @@ export class BatchSplit {
     return this.helpers.filter((h) => h.alive).length;
   }
 
-  /** Stops and terminates the helper threads (the split then computes in the calling thread alone, unsplit). */
+  /**
+   * Stops and terminates the helper threads (the split then computes in the calling thread alone,
+   * unsplit), then gives the blocks it took from the kernel's memory back (the helpers' sums and
+   * arenas: tens of MB for a large network, which would otherwise stay taken until the garbage
+   * collector happens to see this object, and the next splits would no longer fit).
+   */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.all(this.helpers.map((h) => h.dispose()));
+    const blocks = [...(this.inPlace?.sums ?? []), ...(this.inPlace?.lent ?? []), ...(this.scratch ? [this.scratch] : [])];
+    for (const v of blocks) this.net.kernel.release?.(v);
   }
 }

@@ -25,6 +25,12 @@ export interface Kernel {
    * batch buffers here when the kernel offers it.
    */
   alloc?(length: number): Float64Array;
+  /**
+   * Gives a buffer `alloc` handed out back at once instead of when it is garbage (a block held by
+   * an object that may live on, or that the garbage collector may not see for a long time); the
+   * caller never uses it again. Anything else: no effect.
+   */
+  release?(a: Float64Array): void;
   /** The memory that `alloc` hands out views of (the WebAssembly kernel), for code generated against it. */
   readonly memory?: WebAssembly.Memory;
   /**

@@ -114,8 +114,13 @@ class Arena {
     const offset = this.take(bytes);
     if (offset < 0) return new Float64Array(length);
     const v = new Float64Array(this.memory.buffer, offset, length);
-    this.registry.register(v, [offset, bytes]);
+    this.registry.register(v, [offset, bytes], v);
     return v;
+  }
+
+  /** Gives `v`'s block back now, when it is a view `view` handed out and not yet given back. */
+  give(v: Float64Array): void {
+    if (this.registry.unregister(v)) this.release(v.byteOffset, Math.max(16, Math.ceil((v.length * 8) / 16) * 16));
   }
 
   /** Bytes free (for tests and the bench). */
@@ -217,6 +222,7 @@ function float64Kernel(rt: WasmRuntime): Kernel {
     precision: 'float64',
     generatedSteps: true,
     alloc: (length) => rt.arena.view(length),
+    release: (a) => rt.arena.give(a),
     memory: x.memory,
     activate: activation(rt),
     activates: ['tanh'],
@@ -298,6 +304,7 @@ function float32Kernel(rt: WasmRuntime, twin: Kernel): Kernel {
     precision: 'float32',
     float64: twin,
     alloc: (length) => rt.arena.view(length),
+    release: (a) => rt.arena.give(a),
     activate: activation(rt),
     activates: ['tanh'],
     vector: vectorOps(rt),

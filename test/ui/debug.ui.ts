@@ -9,21 +9,13 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { loadNet, networkFor } from '../../src/engine/load';
-import { openWorkbench, repoRoot, type Workbench } from './harness';
-import { expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
+import { openWorkbench, type Workbench } from './harness';
+import { debugToolbar, debugWorkspace, expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
 
 const FILE = 'debug.net.json';
-
-function makeWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-ws-'));
-  const text = fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'debug', 'xor.net.json'), 'utf8').replace('"epochs": 4', '"epochs": 40');
-  fs.writeFileSync(path.join(dir, FILE), text);
-  return dir;
-}
 
 function editor(page: Page): Locator {
   return page.locator('.editor-group-container.active .monaco-editor').first();
@@ -35,26 +27,13 @@ async function callStack(page: Page): Promise<string[]> {
   return (await rows.allInnerTexts()).map((t) => t.trim()).filter((t) => t !== '');
 }
 
-async function toolbar(page: Page, title: RegExp): Promise<void> {
-  const button = page.locator('.debug-toolbar .action-label').filter({ has: page.locator(':scope') }).and(page.locator(`[aria-label]`));
-  const all = await button.all();
-  for (const b of all) {
-    const label = (await b.getAttribute('aria-label')) ?? '';
-    if (title.test(label)) {
-      await b.click();
-      return;
-    }
-  }
-  throw new Error(`no debug toolbar button ${title} (have: ${(await Promise.all(all.map((b) => b.getAttribute('aria-label')))).join(', ')})`);
-}
-
 describe('UI: debugging a training run', function () {
   this.timeout(240_000);
   let wb: Workbench | undefined;
   let workspace: string;
 
   before(async () => {
-    workspace = makeWorkspace();
+    workspace = debugWorkspace(FILE);
     wb = await openWorkbench({ workspace, viewport: { width: 1500, height: 950 } });
   });
   after(async () => {
@@ -139,7 +118,7 @@ describe('UI: debugging a training run', function () {
 
     // Step Into: the update; Step Back: the same stage again with the same numbers
     const before = (await variableRow(page, 'W').first().getAttribute('aria-label')) ?? '';
-    await toolbar(page, /^Step Into/);
+    await debugToolbar(page, /^Step Into/);
     await waitForTopFrame(page, 'update');
     // Variables refresh: W of layer 1 after the update (its summary changes)
     await page.waitForFunction((old) => {
@@ -147,7 +126,7 @@ describe('UI: debugging a training run', function () {
       return row !== null && row.getAttribute('aria-label') !== old;
     }, before, { timeout: 30_000 });
     await wb.screenshot('debug-3-stepped-to-update');
-    await toolbar(page, /^Step Back/);
+    await debugToolbar(page, /^Step Back/);
     await waitForTopFrame(page, 'layer 1 (backward)');
     const again = await callStack(page);
     assert.deepEqual(again.slice(0, 3), ['layer 1 (backward)', 'batch 1 of 2', 'epoch 1 of 40']);
@@ -157,7 +136,7 @@ describe('UI: debugging a training run', function () {
     await page.locator('.debug-variables .monaco-list-row', { hasText: w11 }).first().waitFor({ timeout: 15_000 });
     await wb.screenshot('debug-4-stepped-back');
 
-    await toolbar(page, /^Stop/);
+    await debugToolbar(page, /^Stop/);
     await page.locator('.debug-toolbar').waitFor({ state: 'hidden', timeout: 30_000 });
   });
 });

@@ -9,20 +9,11 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Frame, Locator, Page } from 'playwright-core';
-import { expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
-import { openWorkbench, repoRoot, type Workbench } from './harness';
+import { debugToolbar, debugWorkspace, expand, expandScope, variableRow, waitForTopFrame } from './debugViews';
+import { openWorkbench, type Workbench } from './harness';
 
 const FILE = 'follow.net.json';
-
-function makeWorkspace(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-inspector-ws-'));
-  const text = fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'debug', 'xor.net.json'), 'utf8').replace('"epochs": 4', '"epochs": 40');
-  fs.writeFileSync(path.join(dir, FILE), text);
-  return dir;
-}
 
 function editor(page: Page): Locator {
   return page.locator('.editor-group-container .monaco-editor').first();
@@ -43,17 +34,6 @@ async function firstEntry(page: Page, matrix: string): Promise<string> {
   return m[1].trim();
 }
 
-async function debugToolbar(page: Page, title: RegExp): Promise<void> {
-  const all = await page.locator('.debug-toolbar .action-label[aria-label]').all();
-  for (const b of all) {
-    if (title.test((await b.getAttribute('aria-label')) ?? '')) {
-      await b.click();
-      return;
-    }
-  }
-  throw new Error(`no debug toolbar button ${title}`);
-}
-
 /** Where cell (j, k) of a heatmap is on its canvas, from the geometry it publishes (no bias column when noBias). */
 async function cellCenter(heatmap: Locator, j: number, k: number): Promise<{ x: number; y: number }> {
   const n = async (a: string): Promise<number> => Number(await heatmap.getAttribute(a));
@@ -72,7 +52,7 @@ describe('UI: the inspector follows the debugger', function () {
   let workspace: string;
 
   before(async () => {
-    workspace = makeWorkspace();
+    workspace = debugWorkspace(FILE);
     wb = await openWorkbench({ workspace, viewport: { width: 1600, height: 1000 } });
   });
   after(async () => {

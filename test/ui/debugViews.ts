@@ -2,7 +2,31 @@
  * Driving VS Code's own debug views in the UI tests: the call stack, the Variables tree and the
  * debug toolbar (shared by debug.ui.ts and debugInspector.ui.ts).
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
+import { repoRoot } from './harness';
+
+/** A workspace with the debugger's test network (test/fixtures/debug/xor.net.json, 40 epochs) as `file`. */
+export function debugWorkspace(file: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'debug-ws-'));
+  const text = fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'debug', 'xor.net.json'), 'utf8').replace('"epochs": 4', '"epochs": 40');
+  fs.writeFileSync(path.join(dir, file), text);
+  return dir;
+}
+
+/** Clicks the debug toolbar's button whose label matches `title` (Continue, Step Into, Step Back, Stop...). */
+export async function debugToolbar(page: Page, title: RegExp): Promise<void> {
+  const all = await page.locator('.debug-toolbar .action-label[aria-label]').all();
+  for (const b of all) {
+    if (title.test((await b.getAttribute('aria-label')) ?? '')) {
+      await b.click();
+      return;
+    }
+  }
+  throw new Error(`no debug toolbar button ${title} (have: ${(await Promise.all(all.map((b) => b.getAttribute('aria-label')))).join(', ')})`);
+}
 
 export async function waitForTopFrame(page: Page, name: string): Promise<void> {
   await page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 60_000 });
